@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+
+export interface RegionRow {
+  name: string;
+  lat: number;
+  lon: number;
+  inhabitants: number | null;
+  places2023: number | null;
+  avgClients: number | null;
+  acutePlaces2019: number | null;
+  organisations: string[];
+}
+
+const num = (s: string | undefined): number | null => (s ? Number(s) : null);
+
+/** Parses nl-regions-2023.csv (a copy of ../shared/data, see its README for sources). */
+export function readRegions(): RegionRow[] {
+  const text = readFileSync(new URL('./nl-regions-2023.csv', import.meta.url), 'utf8');
+  const [, ...lines] = text.trim().split('\n');
+  return lines.map((line) => {
+    const [name, lat, lon, inh, places, clients, acute, orgs] = line.split(',');
+    return {
+      name: name!,
+      lat: Number(lat),
+      lon: Number(lon),
+      inhabitants: num(inh),
+      places2023: num(places),
+      avgClients: num(clients),
+      acutePlaces2019: num(acute),
+      organisations: orgs ? orgs.split(';') : [],
+    };
+  });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** The only place that reads process.env (CONVENTIONS.md, point 6). */
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.url().optional(),
+  REDIS_URL: z.url().optional(),
+  /** PGlite data directory when DATABASE_URL is not set. */
+  DATA_DIR: z.string().default('./data/pglite'),
+  HOLD_MINUTES: z.coerce.number().int().min(1).max(240).default(60),
+  HOLD_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
+  SESSION_HOURS: z.coerce.number().min(1).max(24 * 30).default(12),
+  SEED: z.coerce.number().int().default(2023),
+  /** Demo data and accounts; forced off in production. */
+  DEMO: bool.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Directory of the built SvelteKit app (adapter-node output). */
+  WEB_BUILD_DIR: z.string().default('web/build'),
+  COOKIE_SECURE: bool.optional(),
+});
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  holdMinutes: number;
+  holdSweepMs: number;
+  sessionHours: number;
+  seed: number;
+  demo: boolean;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  webBuildDir: string;
+  cookieSecure: boolean;
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir: e.DATA_DIR,
+    holdMinutes: e.HOLD_MINUTES,
+    holdSweepMs: e.HOLD_SWEEP_SECONDS * 1000,
+    sessionHours: e.SESSION_HOURS,
+    seed: e.SEED,
+    demo: !production && (e.DEMO ?? true),
+    logLevel: e.LOG_LEVEL,
+    webBuildDir: e.WEB_BUILD_DIR,
+    cookieSecure: e.COOKIE_SECURE ?? production,
+  };
+}
+
+/** Defaults for tests and tools that build an app without a process environment. */
+export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+}

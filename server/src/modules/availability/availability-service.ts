@@ -1,0 +1,96 @@
+import { eq } from 'drizzle-orm';
+import type { Database, Executor } from '@opvangatlas/db';
+import {
+  freshnessOf,
+  summariseRegion,
+  unitKinds,
+  type Availability,
+  type AvailabilityQuery,
+  type LocationAvailability,
+  type RegionSummary,
+  type SessionUser,
+  type UnitKind,
+} from '@opvangatlas/shared';
+import { regions } from '@opvangatlas/db';
+import { maxSeq } from '../events/event-repository';
+import { listLocations } from '../locations/location-repository';
+import { listRegions } from '../regions/region-repository';
+import { listUnits, toUnit } from '../units/unit-repository';
+import { ForbiddenError } from '../../errors';
+
+/** Region figures, computed with the same summariseRegion() the web app uses. */
+export class AvailabilityService {
+  constructor(private readonly database: Database) {}
+
+  async availability(viewer: SessionUser, query: AvailabilityQuery, now = new Date()): Promise<Availability> {
+    // Municipalities see aggregates of their own region only (DOMAIN.md).
+    const aggregatesOnly = viewer.role === 'municipality';
+    if (aggregatesOnly && viewer.regionId === null) throw new ForbiddenError('Geen regio gekoppeld');
+    if (aggregatesOnly && query.regionId !== undefined && query.regionId !== viewer.regionId) {
+      throw new ForbiddenError('Je ziet alleen de cijfers van je eigen regio');
+    }
+    const regionId = aggregatesOnly ? viewer.regionId! : query.regionId;
+    return this.database.db.transaction(
+      async (tx) => {
+        const [seq, allRegions, unitRows, locationRows] = await sequential(tx, regionId, query.kind);
+        const unitsByRegion = groupBy(unitRows.map(toUnit), (u) => u.regionId);
+        const locationsByRegion = groupBy(locationRows, (l) => l.regionId);
+        return {
+          generatedAt: now.toISOString(),
+          seq,
+          regions: allRegions
+            .filter((r) => regionId === undefined || r.id === regionId)
+            .map((r) => {
+              const units = unitsByRegion.get(r.id) ?? [];
+              const summary = summariseRegion(r.id, units);
+              if (aggregatesOnly) return { ...summary, name: r.name, centre: r.centre };
+              const locs: LocationAvailability[] = (locationsByRegion.get(r.id) ?? []).map((l) => ({
+                id: l.id,
+                name: l.name,
+                organisationId: l.organisationId,
+                organisationName: l.organisationName,
+                lastConfirmedAt: l.lastConfirmedAt?.toISOString() ?? null,
+                freshness: freshnessOf(l.lastConfirmedAt, now),
+                free: Object.fromEntries(
+                  unitKinds.map((k) => [k, units.filter((u) => u.locationId === l.id && u.kind === k && u.status === 'free').length]),
+                ) as Record<UnitKind, number>,
+              }));
+              return { ...summary, name: r.name, centre: r.centre, locations: locs };
+            }),
+        };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+
+  /** One region's figures, for municipality live updates. */
+  async regionSummary(regionId: number, ex: Executor = this.database.db): Promise<RegionSummary> {
+    const rows = await listUnits(ex, { regionId });
+    return summariseRegion(regionId, rows.map(toUnit));
+  }
+
+  async regionExists(regionId: number): Promise<boolean> {
+    const rows = await this.database.db.select({ id: regions.id }).from(regions).where(eq(regions.id, regionId));
+    return rows.length > 0;
+  }
+}
+
+/** One connection, so one query at a time inside a transaction. */
+async function sequential(tx: Executor, regionId: number | undefined, kind: UnitKind | undefined) {
+  const seq = await maxSeq(tx);
+  const allRegions = await listRegions(tx);
+  const unitRows = await listUnits(tx, { regionId, kind });
+  const locationRows = await listLocations(tx, { regionId });
+  return [seq, allRegions, unitRows, locationRows] as const;
+}
+
+function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

@@ -1,0 +1,23 @@
+import { unitLevelRoles, voRoles, type SessionUser, type Unit } from '@opvangatlas/shared';
+import { ForbiddenError } from '../../errors';
+
+/** Who may do what; one module so every route and the live hub apply the same rules. */
+export const access = {
+  seesUnits: (u: SessionUser) => unitLevelRoles.includes(u.role),
+  /** VO staff place households, so they hold units of any organisation. */
+  holds: (u: SessionUser) => voRoles.includes(u.role),
+  changesUnitOf: (u: SessionUser, organisationId: number) =>
+    u.role === 'admin' || (voRoles.includes(u.role) && u.organisationId === organisationId),
+  /** Household composition and addresses stay inside the own organisation (DOMAIN.md). */
+  isOwnOrganisation: (u: Pick<SessionUser, 'organisationId'>, organisationId: number) =>
+    u.organisationId === organisationId,
+};
+
+export function assertAccess(allowed: boolean, message?: string): asserts allowed {
+  if (!allowed) throw new ForbiddenError(message);
+}
+
+/** The unit as this viewer may see it. */
+export function unitFor(viewer: Pick<SessionUser, 'organisationId'>, unit: Unit): Unit {
+  return access.isOwnOrganisation(viewer, unit.organisationId) ? unit : { ...unit, household: null };
+}

@@ -1,0 +1,39 @@
+import { ErrorResponse, LoginRequest, SessionResponse } from '@opvangatlas/shared';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireUser, SESSION_COOKIE, setSessionCookie } from '../../plugins/auth';
+
+export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
+  const tags = ['sessie'];
+  app.post(
+    '/session',
+    {
+      schema: {
+        tags,
+        summary: 'Log in with e-mail and password; sets an httpOnly session cookie',
+        body: LoginRequest,
+        response: { 200: SessionResponse, 400: ErrorResponse, 401: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { token, user, expiresAt } = await app.services.sessions.login(request.body);
+      setSessionCookie(reply, token, expiresAt, app.config.cookieSecure);
+      return { user };
+    },
+  );
+  app.get(
+    '/session',
+    { schema: { tags, summary: 'The logged-in user', response: { 200: SessionResponse, 401: ErrorResponse } } },
+    async (request) => ({ user: requireUser(request) }),
+  );
+  app.delete(
+    '/session',
+    { schema: { tags, summary: 'Log out', response: { 204: z.null() } } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await app.services.sessions.logout(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,65 @@
+import type { Unit, UnitPatch } from '@opvangatlas/shared';
+import { ConflictError, ValidationError } from '../../errors';
+import type { UnitChanges } from './unit-repository';
+
+const noHold = { heldUntil: null, heldByOrganisationId: null, heldByUserId: null } as const;
+const noHousehold = { householdAdults: null, householdChildren: null } as const;
+
+/** What a PATCH by the owning VO changes; throws on a change that makes no sense. */
+export function planPatch(unit: Unit, patch: UnitPatch, now: Date): UnitChanges {
+  if (patch.status === undefined && patch.household === undefined) {
+    throw new ValidationError('Niets te wijzigen', [
+      { path: 'status', message: 'Geef een nieuwe status of huishouden op' },
+    ]);
+  }
+  const status = patch.status ?? unit.status;
+  if (patch.status === undefined && unit.status !== 'occupied') {
+    throw new ConflictError('Alleen een bezette ruimte heeft een huishouden', unit);
+  }
+  const household = patch.household ?? (status === 'occupied' ? unit.household : null);
+  if (household && household.adults + household.children > unit.maxPersons) {
+    throw new ValidationError('Het huishouden past niet in deze ruimte', [
+      {
+        path: 'household',
+        message: `Deze ruimte is voor maximaal ${unit.maxPersons} personen`,
+      },
+    ]);
+  }
+  return {
+    status,
+    // `since` tells how long a unit has had its status: only a new status restarts it.
+    since: status === unit.status ? undefined : now,
+    ...noHold,
+    ...(status === 'occupied' && household
+      ? { householdAdults: household.adults, householdChildren: household.children }
+      : noHousehold),
+  };
+}
+
+export function planHold(
+  now: Date,
+  minutes: number,
+  by: { organisationId: number; userId: number },
+): UnitChanges {
+  return {
+    status: 'held',
+    since: now,
+    heldUntil: new Date(now.getTime() + minutes * 60_000),
+    heldByOrganisationId: by.organisationId,
+    heldByUserId: by.userId,
+    ...noHousehold,
+  };
+}
+
+export function planRelease(now: Date): UnitChanges {
+  return { status: 'free', since: now, ...noHold, ...noHousehold };
+}
+
+/** The holder releases its own hold; the owning VO may release any hold on its unit. */
+export function mayRelease(unit: Unit, organisationId: number | null, isAdmin: boolean): boolean {
+  return (
+    isAdmin ||
+    (organisationId !== null &&
+      (unit.heldByOrganisationId === organisationId || unit.organisationId === organisationId))
+  );
+}

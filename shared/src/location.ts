@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { LatLon } from './region';
+
+export const freshnessLevels = ['fresh', 'aging', 'stale'] as const;
+export const Freshness = z.enum(freshnessLevels);
+export type Freshness = z.infer<typeof Freshness>;
+
+/** Freshness thresholds of a location's last confirmation (issue 2): fresh < 2 h, stale > 8 h. */
+export const FRESH_MS = 2 * 60 * 60 * 1000;
+export const STALE_MS = 8 * 60 * 60 * 1000;
+
+export function freshnessOf(lastConfirmedAt: string | Date | null, now: Date = new Date()): Freshness {
+  if (!lastConfirmedAt) return 'stale';
+  const age = now.getTime() - new Date(lastConfirmedAt).getTime();
+  if (age < FRESH_MS) return 'fresh';
+  return age > STALE_MS ? 'stale' : 'aging';
+}
+
+/**
+ * What anyone outside the organisation may know of a location. `position` is the region
+ * centre: the real address is secret (geheim adres, DOMAIN.md).
+ */
+export const Location = z.object({
+  id: z.int().positive(),
+  organisationId: z.int().positive(),
+  organisationName: z.string(),
+  regionId: z.int().positive(),
+  name: z.string(),
+  position: LatLon,
+  lastConfirmedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type Location = z.infer<typeof Location>;
+
+export const Address = z.object({
+  street: z.string(),
+  postcode: z.string(),
+  city: z.string(),
+});
+export type Address = z.infer<typeof Address>;
+
+/** Only ever sent to members of the location's own organisation. */
+export const OwnLocation = Location.extend({ address: Address });
+export type OwnLocation = z.infer<typeof OwnLocation>;
+
+export const LocationParams = z.object({ id: z.coerce.number().int().positive() });

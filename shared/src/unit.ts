@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** Kinds of place, see DOMAIN.md "Kinds of place". */
+export const unitKinds = ['noodbed', 'crisis', 'vervolg', 'geen_onderscheid'] as const;
+export const UnitKind = z.enum(unitKinds);
+export type UnitKind = z.infer<typeof UnitKind>;
+
+export const unitStatuses = ['free', 'held', 'reserved', 'occupied', 'out_of_service'] as const;
+export const UnitStatus = z.enum(unitStatuses);
+export type UnitStatus = z.infer<typeof UnitStatus>;
+
+/** A household (systeem) is described by composition only: never names, BSN or birth dates. */
+export const Household = z
+  .object({
+    adults: z.int().min(0).max(6),
+    children: z.int().min(0).max(12),
+  })
+  .refine((h) => h.adults + h.children >= 1, {
+    message: 'Een huishouden bestaat uit minstens één persoon',
+    path: ['adults'],
+  });
+export type Household = z.infer<typeof Household>;
+
+export const Unit = z.object({
+  id: z.int().positive(),
+  locationId: z.int().positive(),
+  organisationId: z.int().positive(),
+  regionId: z.int().positive(),
+  kind: UnitKind,
+  label: z.string(),
+  maxPersons: z.int().min(1),
+  mannenopvang: z.boolean(),
+  wheelchair: z.boolean(),
+  largeFamily: z.boolean(),
+  status: UnitStatus,
+  /** Since when the unit has its current status (ISO 8601). */
+  since: z.iso.datetime({ offset: true }),
+  heldUntil: z.iso.datetime({ offset: true }).nullable(),
+  heldByOrganisationId: z.int().positive().nullable(),
+  /** Only sent to the unit's own organisation; null for everyone else. */
+  household: Household.nullable(),
+  version: z.int().min(1),
+});
+export type Unit = z.infer<typeof Unit>;
+
+/** Statuses a VO sets by hand; `held` only comes from the hold endpoint. */
+export const settableStatuses = ['free', 'reserved', 'occupied', 'out_of_service'] as const;
+
+export const UnitPatch = z
+  .object({
+    /** Optimistic concurrency: the version the client last saw. */
+    version: z.int().min(1),
+    status: z.enum(settableStatuses).optional(),
+    household: Household.nullable().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.status === 'occupied' && !p.household) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['household'],
+        message: 'Bij bezetting is de samenstelling van het huishouden verplicht',
+      });
+    }
+    if (p.status !== undefined && p.status !== 'occupied' && p.household) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['household'],
+        message: 'Alleen een bezette ruimte heeft een huishouden',
+      });
+    }
+  });
+export type UnitPatch = z.infer<typeof UnitPatch>;
+
+export const HoldRequest = z
+  .object({
+    /** Override of the default hold length, capped so a hold cannot block a bed for long. */
+    minutes: z.int().min(5).max(120).optional(),
+  })
+  .default({});
+export type HoldRequest = z.infer<typeof HoldRequest>;
+
+export const UnitParams = z.object({ id: z.coerce.number().int().positive() });
+
+export const UnitQuery = z.object({
+  kind: UnitKind.optional(),
+  status: UnitStatus.optional(),
+  regionId: z.coerce.number().int().positive().optional(),
+});
+export type UnitQuery = z.infer<typeof UnitQuery>;
+
+export const UnitConflict = z.object({
+  error: z.literal('conflict'),
+  message: z.string(),
+  current: Unit,
+});

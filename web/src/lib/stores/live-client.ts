@@ -1,0 +1,328 @@
+import {
+  LIVE_CLOSE_UNAUTHORIZED,
+  ServerMessage,
+  deltaFits,
+  type ClientMessage,
+  type Location,
+  type RegionSummary,
+  type Snapshot,
+  type Unit,
+} from '@opvangatlas/shared';
+
+/**
+ * Client of the /api/live websocket (contract: shared/src/live.ts).
+ *
+ * A plain class without Svelte or DOM dependencies so it can be unit-tested with a fake
+ * socket and fake timers. It implements the Svelte store contract (`subscribe`), so
+ * components read it as `$live`.
+ */
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface LiveState {
+  status: ConnectionStatus;
+  /** Null until the first snapshot. */
+  scope: Snapshot['scope'] | null;
+  /** Seq of the state held; null until the first snapshot. */
+  seq: number | null;
+  units: ReadonlyMap<number, Unit>;
+  locations: ReadonlyMap<number, Location>;
+  /** Server summaries; only filled in the `aggregates` scope (units scope derives its own). */
+  regions: ReadonlyMap<number, RegionSummary>;
+  /** When the state last changed from the server (snapshot or delta). */
+  lastUpdateAt: Date | null;
+}
+
+export interface SocketHandlers {
+  onOpen(): void;
+  onMessage(data: string): void;
+  onClose(code: number): void;
+}
+
+export interface SocketConnection {
+  send(data: string): void;
+  close(): void;
+}
+
+/** Opens a socket; the factory is injectable for tests. */
+export type SocketFactory = (url: string, handlers: SocketHandlers) => SocketConnection;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface LiveClientOptions {
+  /** URL to connect to, given the seq the client holds (null: fresh snapshot). */
+  url: (since: number | null) => string;
+  socketFactory: SocketFactory;
+  timers?: Timers;
+  now?: () => Date;
+  /** 0..1, for jitter; tests pass a constant. */
+  random?: () => number;
+  /** First retry after initialMs, doubling up to maxMs. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Consecutive failed connections after which the state reads "offline" (it keeps trying). */
+  offlineAfterFailures?: number;
+  /** A second resync request is only sent when the first got no answer within this time. */
+  resyncRetryMs?: number;
+  /** The server closed with 4401: the session is gone. */
+  onUnauthorized?: () => void;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+type Listener = (state: LiveState) => void;
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export class LiveClient {
+  #opts: Required<Omit<LiveClientOptions, 'onUnauthorized'>> &
+    Pick<LiveClientOptions, 'onUnauthorized'>;
+  #state: LiveState = {
+    status: 'connecting',
+    scope: null,
+    seq: null,
+    units: new Map(),
+    locations: new Map(),
+    regions: new Map(),
+    lastUpdateAt: null,
+  };
+  #listeners = new Set<Listener>();
+  #socket: SocketConnection | null = null;
+  /** Bumped per connection, so events of an old socket are ignored. */
+  #generation = 0;
+  #running = false;
+  #failures = 0;
+  #retryHandle: unknown = null;
+  #resyncRequestedAt: number | null = null;
+
+  constructor(options: LiveClientOptions) {
+    this.#opts = {
+      timers: defaultTimers,
+      now: () => new Date(),
+      random: Math.random,
+      backoff: { initialMs: 1000, maxMs: 30_000 },
+      offlineAfterFailures: 3,
+      resyncRetryMs: 5000,
+      log: (message, detail) => console.warn(`[live] ${message}`, detail ?? ''),
+      ...options,
+    };
+  }
+
+  get state(): LiveState {
+    return this.#state;
+  }
+
+  /** Svelte store contract. */
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    listener(this.#state);
+    return () => this.#listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#clearRetry();
+    this.#generation += 1;
+    this.#socket?.close();
+    this.#socket = null;
+  }
+
+  /** Reconnect at once (e.g. when the browser reports it is online again). */
+  reconnectNow(): void {
+    if (!this.#running || this.#state.status === 'live') return;
+    this.#clearRetry();
+    this.#generation += 1;
+    this.#socket?.close();
+    this.#connect();
+  }
+
+  /**
+   * A snapshot from another source (the REST fallback when the socket cannot connect).
+   * Only used while the client holds no state yet; returns whether it was applied.
+   */
+  applyFallbackSnapshot(snapshot: Snapshot): boolean {
+    if (this.#state.seq !== null) return false;
+    this.#applySnapshot(snapshot);
+    return true;
+  }
+
+  /**
+   * A unit returned by a REST call (hold, release, patch, conflict): shown at once instead of
+   * waiting for its delta. Never replaces a newer version.
+   */
+  upsertUnit(unit: Unit): void {
+    const units = withUnit(this.#state.units, unit);
+    if (units !== this.#state.units) this.#set({ units });
+  }
+
+  upsertLocation(location: Location): void {
+    const locations = new Map(this.#state.locations);
+    locations.set(location.id, location);
+    this.#set({ locations });
+  }
+
+  /** Entry point for one raw message; public for tests. */
+  handleMessage(data: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.#opts.log('ignored a message that is not JSON');
+      return;
+    }
+    const parsed = ServerMessage.safeParse(json);
+    if (!parsed.success) {
+      this.#opts.log('ignored a message outside the contract', parsed.error.issues);
+      return;
+    }
+    const msg = parsed.data;
+    // Any valid message proves the connection works: the next failure starts a fresh backoff.
+    this.#failures = 0;
+    if (msg.type === 'snapshot') {
+      this.#applySnapshot(msg);
+      return;
+    }
+    const held = this.#state.seq;
+    if (held === null) {
+      // Deltas before any snapshot cannot be placed; ask for a snapshot.
+      this.#requestResync(undefined);
+      return;
+    }
+    const fit = deltaFits(held, msg);
+    if (fit === 'skip') return;
+    if (fit === 'gap') {
+      this.#requestResync(held);
+      return;
+    }
+    this.#resyncRequestedAt = null;
+    const base = { seq: msg.seq, lastUpdateAt: this.#opts.now() };
+    if (msg.type === 'unit') {
+      this.#set({ ...base, units: withUnit(this.#state.units, msg.unit) });
+    } else if (msg.type === 'location') {
+      const locations = new Map(this.#state.locations);
+      locations.set(msg.location.id, msg.location);
+      this.#set({ ...base, locations });
+    } else {
+      const regions = new Map(this.#state.regions);
+      regions.set(msg.region.regionId, msg.region);
+      this.#set({ ...base, regions });
+    }
+  }
+
+  #applySnapshot(s: Snapshot): void {
+    this.#resyncRequestedAt = null;
+    this.#set({
+      scope: s.scope,
+      seq: s.seq,
+      units: new Map(s.units.map((u) => [u.id, u])),
+      locations: new Map(s.locations.map((l) => [l.id, l])),
+      regions: new Map(s.regions.map((r) => [r.regionId, r])),
+      lastUpdateAt: this.#opts.now(),
+    });
+  }
+
+  #requestResync(since: number | undefined): void {
+    const now = this.#opts.now().getTime();
+    const pending = this.#resyncRequestedAt;
+    if (pending !== null && now - pending < this.#opts.resyncRetryMs) return;
+    this.#resyncRequestedAt = now;
+    const msg: ClientMessage = since === undefined ? { type: 'resync' } : { type: 'resync', since };
+    this.#socket?.send(JSON.stringify(msg));
+  }
+
+  #connect(): void {
+    const generation = ++this.#generation;
+    const current = () => generation === this.#generation && this.#running;
+    this.#resyncRequestedAt = null;
+    try {
+      this.#socket = this.#opts.socketFactory(this.#opts.url(this.#state.seq), {
+        onOpen: () => {
+          if (current()) this.#set({ status: 'live' });
+        },
+        onMessage: (data) => {
+          if (current()) this.handleMessage(data);
+        },
+        onClose: (code) => {
+          if (current()) this.#onClose(code);
+        },
+      });
+    } catch (err) {
+      this.#opts.log('could not open the socket', err);
+      this.#onClose(1006);
+    }
+  }
+
+  #onClose(code: number): void {
+    this.#socket = null;
+    if (code === LIVE_CLOSE_UNAUTHORIZED) {
+      this.#running = false;
+      this.#set({ status: 'offline' });
+      this.#opts.onUnauthorized?.();
+      return;
+    }
+    this.#failures += 1;
+    const offline = this.#failures >= this.#opts.offlineAfterFailures;
+    this.#set({ status: offline ? 'offline' : 'reconnecting' });
+    const { initialMs, maxMs } = this.#opts.backoff;
+    const base = Math.min(maxMs, initialMs * 2 ** (this.#failures - 1));
+    // Jitter (0.5x..1.5x) so a server restart is not followed by every client at once.
+    const delay = Math.round(base * (0.5 + this.#opts.random()));
+    this.#clearRetry();
+    this.#retryHandle = this.#opts.timers.setTimeout(() => {
+      this.#retryHandle = null;
+      if (this.#running) this.#connect();
+    }, delay);
+  }
+
+  #clearRetry(): void {
+    if (this.#retryHandle !== null) this.#opts.timers.clearTimeout(this.#retryHandle);
+    this.#retryHandle = null;
+  }
+
+  #set(patch: Partial<LiveState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const l of this.#listeners) l(this.#state);
+  }
+}
+
+/** The map with `unit`, unless it already holds a newer version (returns the same map then). */
+function withUnit(units: ReadonlyMap<number, Unit>, unit: Unit): ReadonlyMap<number, Unit> {
+  const existing = units.get(unit.id);
+  if (existing && existing.version > unit.version) return units;
+  const next = new Map(units);
+  next.set(unit.id, unit);
+  return next;
+}
+
+/** ws(s)://<host>/api/live?since=<seq> on the page's own origin. */
+export function liveUrl(origin: Pick<globalThis.Location, 'protocol' | 'host'>, since: number | null) {
+  const scheme = origin.protocol === 'https:' ? 'wss' : 'ws';
+  const query = since === null ? '' : `?since=${since}`;
+  return `${scheme}://${origin.host}/api/live${query}`;
+}
+
+/** The browser's WebSocket behind the injectable factory. */
+export const browserSocketFactory: SocketFactory = (url, handlers) => {
+  const ws = new WebSocket(url);
+  ws.onopen = () => handlers.onOpen();
+  ws.onmessage = (ev: MessageEvent) => {
+    if (typeof ev.data === 'string') handlers.onMessage(ev.data);
+  };
+  ws.onclose = (ev: CloseEvent) => handlers.onClose(ev.code);
+  return {
+    send: (data) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(data);
+    },
+    close: () => ws.close(1000),
+  };
+};
