@@ -17,8 +17,13 @@ export async function openMigratedDatabase(config: Pick<AppConfig, 'databaseUrl'
 }
 
 /** Redis when REDIS_URL is set, the in-process bus otherwise. */
-export function openBus(config: Pick<AppConfig, 'redisUrl'>, onInvalid?: (reason: string) => void): Promise<Bus> {
-  return config.redisUrl ? createRedisBus({ url: config.redisUrl, onInvalid }) : Promise.resolve(createMemoryBus());
+export function openBus(
+  config: Pick<AppConfig, 'redisUrl' | 'redisChannelPrefix'>,
+  onInvalid?: (reason: string) => void,
+): Promise<Bus> {
+  return config.redisUrl
+    ? createRedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, onInvalid })
+    : Promise.resolve(createMemoryBus());
 }
 
 /** Seeds an empty database (demo data only outside production). */

@@ -6,3 +6,4 @@ export * from './location';
 export * from './region';
 export * from './session';
 export * from './unit';
+export * from './live-state';

@@ -71,12 +71,10 @@ export const UnitPatch = z
   });
 export type UnitPatch = z.infer<typeof UnitPatch>;
 
-export const HoldRequest = z
-  .object({
-    /** Override of the default hold length, capped so a hold cannot block a bed for long. */
-    minutes: z.int().min(5).max(120).optional(),
-  })
-  .default({});
+export const HoldRequest = z.object({
+  /** Override of the default hold length, capped so a hold cannot block a bed for long. */
+  minutes: z.int().min(5).max(120).optional(),
+});
 export type HoldRequest = z.infer<typeof HoldRequest>;
 
 export const UnitParams = z.object({ id: z.coerce.number().int().positive() });

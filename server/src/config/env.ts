@@ -9,6 +9,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.url().optional(),
   REDIS_URL: z.url().optional(),
+  /** Separates deployments sharing one Redis. */
+  REDIS_CHANNEL_PREFIX: z.string().regex(/^[\w.-]+$/).default('opvangatlas'),
   /** PGlite data directory when DATABASE_URL is not set. */
   DATA_DIR: z.string().default('./data/pglite'),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(240).default(60),
@@ -29,6 +31,7 @@ export interface AppConfig {
   port: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisChannelPrefix: string;
   dataDir: string;
   holdMinutes: number;
   holdSweepMs: number;
@@ -54,6 +57,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     dataDir: e.DATA_DIR,
     holdMinutes: e.HOLD_MINUTES,
     holdSweepMs: e.HOLD_SWEEP_SECONDS * 1000,

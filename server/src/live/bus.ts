@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import { CHANNELS } from './channels';
+import { channels } from './channels';
 import { LiveEvent } from './live-event';
 
 export type BusHandler = (event: LiveEvent) => void;
@@ -41,11 +41,13 @@ export function createMemoryBus(): Bus {
 
 export interface RedisBusOptions {
   url: string;
+  channelPrefix: string;
   onInvalid?: (reason: string) => void;
 }
 
 /** Redis pub/sub; a subscribed connection cannot publish, hence the duplicated connection. */
-export async function createRedisBus({ url, onInvalid }: RedisBusOptions): Promise<Bus> {
+export async function createRedisBus({ url, channelPrefix, onInvalid }: RedisBusOptions): Promise<Bus> {
+  const CHANNELS = channels(channelPrefix);
   const pub = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
   const sub = pub.duplicate();
   const emitter = new EventEmitter();

@@ -1,5 +1,9 @@
-/** All Redis channel names in one place. */
-export const CHANNELS = {
-  /** Every committed change (LiveEvent JSON). */
-  events: 'opvangatlas:events',
-} as const;
+/**
+ * All Redis channel names in one place. The prefix separates deployments (and test runs)
+ * that share one Redis: a hub must never see another database's events.
+ */
+export const channels = (prefix: string) =>
+  ({
+    /** Every committed change (LiveEvent JSON). */
+    events: `${prefix}:events`,
+  }) as const;

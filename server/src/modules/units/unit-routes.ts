@@ -48,7 +48,8 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Hold a free unit for a placement (expires by itself)',
         params: UnitParams,
-        body: HoldRequest.optional(),
+        // An empty POST is the usual case: Fastify hands it over as null.
+        body: HoldRequest.nullish(),
         response: { 200: Unit, ...errors },
       },
     },

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionUser, Unit } from '@opvangatlas/shared';
+import { LIVE_CLOSE_TOO_SLOW } from '@opvangatlas/shared';
+import { createMemoryBus } from '../../server/src/live/bus';
+import { UnitService } from '../../server/src/modules/units/unit-service';
+import { createBackend, type TestBackend } from '../support/backend';
+import { churn, demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoEmail, login, startInstance, type Instance } from '../support/instance';
+import { TestLiveClient } from '../support/live-client';
+
+let backend: TestBackend;
+let a: Instance;
+let b: Instance;
+let s: Awaited<ReturnType<typeof demoSessions>>;
+let worker: SessionUser;
+let ownUnits: Unit[];
+const clients: TestLiveClient[] = [];
+
+async function connect(instance: Instance, cookie: string) {
+  const c = await TestLiveClient.connect(instance.wsUrl, cookie);
+  clients.push(c);
+  await c.waitFor((x) => x.state.ready);
+  return c;
+}
+
+const sortedUnits = (c: TestLiveClient) => [...c.state.units.values()].sort((x, y) => x.id - y.id);
+
+beforeAll(async () => {
+  backend = await createBackend();
+  // Two instances on their own bus connections (Redis) or sharing the process (embedded).
+  a = await startInstance(backend, { live: { catchUpMs: 200 } });
+  b = await startInstance(backend, { database: await backend.openDatabase(), live: { catchUpMs: 200 } });
+  s = await demoSessions(a.app);
+  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{ user: SessionUser }>().user;
+  ownUnits = (await getUnits(a.app, s.worker)).filter((u) => u.organisationId === worker.organisationId);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await a?.close();
+  await b?.close();
+  await backend?.close();
+});
+
+describe('live websocket', () => {
+  it('refuses an anonymous upgrade', async () => {
+    await expect(TestLiveClient.connect(a.wsUrl, '')).rejects.toThrow(/401/);
+  });
+
+  it('sends a snapshot, then each change as a delta filtered by organisation', async () => {
+    const own = await connect(a, s.worker);
+    const coordinator = await connect(a, s.coordinator);
+    expect(own.state.scope).toBe('units');
+    expect(own.state.units.size).toBe(1024);
+    expect(own.state.locations.size).toBeGreaterThanOrEqual(35);
+
+    const unit = ownUnits.find((u) => u.status === 'free' && u.maxPersons >= 4)!;
+    const res = await patchUnit(a.app, s.worker, unit, { status: 'occupied', household: { adults: 1, children: 3 } });
+    expect(res.statusCode).toBe(200);
+    const changed = res.json<Unit>();
+    await own.waitFor((c) => c.state.units.get(unit.id)?.version === changed.version);
+    await coordinator.waitFor((c) => c.state.units.get(unit.id)?.version === changed.version);
+    expect(own.state.units.get(unit.id)!.household).toEqual({ adults: 1, children: 3 });
+    expect(coordinator.state.units.get(unit.id)!.household).toBeNull();
+    expect(own.state.seq).toBe(coordinator.state.seq);
+  });
+
+  it('gives a municipality only its own region, as aggregates', async () => {
+    const muni = await connect(a, s.municipality);
+    expect(muni.state.scope).toBe('aggregates');
+    expect(muni.state.units.size).toBe(0);
+    const [region] = [...muni.state.regions.values()];
+    expect(region!.regionId).toBe(worker.regionId);
+    const framesBefore = muni.frames.length;
+
+    const elsewhere = (await getUnits(a.app, s.admin)).find((u) => u.regionId !== worker.regionId && u.status === 'free')!;
+    const otherWorker = await login(a.app, demoEmail('vo_worker.moviera'));
+    await a.app.inject({ method: 'POST', url: `/api/units/${elsewhere.id}/hold`, headers: { cookie: otherWorker } });
+    const unit = ownUnits.find((u) => u.status === 'free' && u.id !== elsewhere.id)!;
+    const current = (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!;
+    await patchUnit(a.app, s.worker, current, { status: 'out_of_service' });
+    await muni.waitFor((c) => c.frames.length > framesBefore);
+    const frames = muni.frames.slice(framesBefore).map((f) => JSON.parse(f));
+    expect(frames.map((f) => f.type)).toEqual(['region']);
+    expect(frames[0].region.regionId).toBe(worker.regionId);
+    expect(muni.gaps).toBe(0);
+    expect(muni.state.regions.get(worker.regionId!)!.total.outOfService).toBe(region!.total.outOfService + 1);
+  });
+
+  it('resumes a client that was offline for 20 changes from its last seq', async () => {
+    const first = await connect(a, s.worker);
+    const kept = first.keep();
+    await first.close();
+
+    const unit = ownUnits.find((u) => u.status === 'occupied')!;
+    const current = (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!;
+    await churn(a.app, s.worker, current, 20);
+
+    const resumed = await TestLiveClient.connect(b.wsUrl, s.worker, kept);
+    clients.push(resumed);
+    const fresh = await connect(b, s.worker);
+    await resumed.waitForSeq(fresh.state.seq);
+    expect(resumed.frames).toHaveLength(20);
+    expect(resumed.frames.every((f) => JSON.parse(f).type === 'unit')).toBe(true);
+    expect(resumed.gaps).toBe(0);
+    expect(sortedUnits(resumed)).toEqual(sortedUnits(fresh));
+  });
+
+  it('sends a fresh snapshot to a client too far behind or from another database', async () => {
+    const c = await TestLiveClient.connect(a.wsUrl, s.worker, { ...(await connect(a, s.worker)).keep(), seq: 10_000_000 });
+    clients.push(c);
+    await c.waitFor((x) => x.frames.length > 0);
+    expect(JSON.parse(c.frames[0]!).type).toBe('snapshot');
+  });
+
+  it('delivers a change whose bus message was lost, from the events table', async () => {
+    const watcher = await connect(b, s.worker);
+    // A writer whose messages reach nobody: as if Redis dropped them.
+    const lossy = new UnitService({ database: backend.database, bus: createMemoryBus(), holdMinutes: 60 });
+    const unit = ownUnits.find((u) => u.status === 'free')!;
+    const current = watcher.state.units.get(unit.id)!;
+    const changed = await lossy.patch({ ...worker }, unit.id, { version: current.version, status: 'reserved' });
+    await watcher.waitFor((c) => c.state.units.get(unit.id)?.version === changed.version);
+    expect(watcher.state.units.get(unit.id)!.status).toBe('reserved');
+    expect(watcher.gaps).toBe(0);
+  });
+
+  it('fans a change on one instance out to clients of the other', async () => {
+    const onB = await connect(b, s.coordinator);
+    const unit = ownUnits.find((u) => u.status === 'occupied')!;
+    const current = onB.state.units.get(unit.id)!;
+    const res = await patchUnit(a.app, s.worker, current, { status: 'free' });
+    expect(res.statusCode).toBe(200);
+    await onB.waitFor((c) => c.state.units.get(unit.id)?.status === 'free');
+  });
+});
+
+describe('concurrency', () => {
+  it('lets exactly one of 50 parallel holds on the last free noodbed of a region win', async () => {
+    // Make one noodbed the region's last free one by occupying the others (as their owner).
+    const regionId = worker.regionId!;
+    const noodbedden = (await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`)).filter((u) => u.status === 'free');
+    const [last, ...others] = noodbedden.length > 0 ? noodbedden : [(await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`))[0]!];
+    if (last!.status !== 'free') await patchUnit(a.app, s.admin, last!, { status: 'free' });
+    for (const u of others) await patchUnit(a.app, s.admin, u, { status: 'occupied', household: { adults: 1, children: 0 } });
+
+    const watchers = await Promise.all([connect(a, s.worker), connect(b, s.coordinator), connect(b, s.planner)]);
+    const emails = ['vo_worker', 'vo_planner', ...['moviera', 'kadera', 'wender', 'fier', 'blijf-groep', 'safe-group', 'kwintes'].map((o) => `vo_worker.${o}`)];
+    const cookies = await Promise.all(emails.map((e) => login(a.app, demoEmail(e))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        fetch(`${(i % 2 ? b : a).baseUrl}/api/units/${last!.id}/hold`, {
+          method: 'POST',
+          headers: { cookie: cookies[i % cookies.length]! },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(results.filter((st) => st === 200)).toHaveLength(1);
+    expect(results.filter((st) => st === 409)).toHaveLength(49);
+
+    const final = (await getUnits(a.app, s.admin)).find((u) => u.id === last!.id)!;
+    expect(final.status).toBe('held');
+    for (const w of watchers) await w.waitFor((c) => c.state.units.get(last!.id)?.version === final.version);
+    const reference = JSON.stringify(sortedUnits(watchers[1]!));
+    for (const w of watchers) {
+      expect(JSON.stringify(sortedUnits(w).map((u) => ({ ...u, household: null })))).toBe(reference);
+    }
+  });
+});
+
+describe('slow clients', () => {
+  it('drops a client whose socket keeps buffering, so memory stays bounded', async () => {
+    const closed: number[] = [];
+    const socket = {
+      readyState: 1,
+      bufferedAmount: 50_000_000,
+      send: () => {},
+      close: (code?: number) => void closed.push(code ?? 0),
+    };
+    await a.app.live.attach(socket, worker);
+    const before = a.app.live.clientCount;
+    const unit = ownUnits.find((u) => u.status === 'occupied')!;
+    await churn(a.app, s.worker, (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!, 1);
+    await expect.poll(() => closed).toEqual([LIVE_CLOSE_TOO_SLOW]);
+    expect(a.app.live.clientCount).toBe(before - 1);
+  });
+});

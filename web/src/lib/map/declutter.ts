@@ -1,0 +1,57 @@
+/**
+ * Which region markers get room for their full label (name and free places per kind) and
+ * which stay compact. The Randstad has eight centrumgemeenten within 40 km, so at the
+ * national zoom full labels would cover each other; a greedy pass in priority order gives
+ * each marker its full label when that does not overlap a label already placed.
+ */
+
+export interface MarkerBox {
+  id: number;
+  /** Screen position of the marker centre, px. */
+  x: number;
+  y: number;
+  /** Higher first: selected, own region, more fitting places. */
+  priority: number;
+  /** Size of the full label, px. */
+  width: number;
+  height: number;
+}
+
+export interface BoxSize {
+  width: number;
+  height: number;
+}
+
+interface Rect {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+const rectAt = (b: Pick<MarkerBox, 'x' | 'y'>, s: BoxSize): Rect => ({
+  left: b.x - s.width / 2,
+  top: b.y - s.height / 2,
+  right: b.x + s.width / 2,
+  bottom: b.y + s.height / 2,
+});
+
+const overlaps = (a: Rect, b: Rect) =>
+  a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+export function declutter(boxes: readonly MarkerBox[], compact: BoxSize): Set<number> {
+  const ordered = [...boxes].sort((a, b) => b.priority - a.priority || a.id - b.id);
+  // Compact markers are always drawn: a full label must not hide one of them either.
+  const compacts = new Map(ordered.map((b) => [b.id, rectAt(b, compact)]));
+  const placed: Rect[] = [];
+  const detailed = new Set<number>();
+  for (const box of ordered) {
+    const rect = rectAt(box, box);
+    const hitsFull = placed.some((p) => overlaps(p, rect));
+    const hitsCompact = [...compacts].some(([id, c]) => id !== box.id && overlaps(c, rect));
+    if (hitsFull || hitsCompact) continue;
+    placed.push(rect);
+    detailed.add(box.id);
+  }
+  return detailed;
+}
