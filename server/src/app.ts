@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Database } from '@opvangatlas/db';
 import type { AppConfig } from './config/env';
 import type { Bus } from './live/bus';
@@ -47,11 +51,22 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
-  await app.register(servicesPlugin, { config: deps.config, database: deps.database, bus: deps.bus });
+  await app.register(servicesPlugin, {
+    config: deps.config,
+    database: deps.database,
+    bus: deps.bus,
+  });
   await app.register(authPlugin);
   await app.register(livePlugin, deps.live ?? {});
   await app.register(holdExpiryPlugin);
-  for (const routes of [healthRoutes, sessionRoutes, regionRoutes, availabilityRoutes, unitRoutes, locationRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    sessionRoutes,
+    regionRoutes,
+    availabilityRoutes,
+    unitRoutes,
+    locationRoutes,
+  ]) {
     await app.register(routes, { prefix: '/api' });
   }
   if (deps.web) await app.register(webPlugin, { buildDir: deps.config.webBuildDir });

@@ -6,8 +6,11 @@ import { createMemoryBus, createRedisBus, type Bus } from './live/bus';
 import { hashPassword } from './modules/session/password';
 
 /** Opens Postgres (DATABASE_URL) or the embedded PGlite, and applies migrations. */
-export async function openMigratedDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  if (!config.databaseUrl && config.dataDir !== 'memory') mkdirSync(config.dataDir, { recursive: true });
+export async function openMigratedDatabase(
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>,
+): Promise<Database> {
+  if (!config.databaseUrl && config.dataDir !== 'memory')
+    mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir === 'memory' ? undefined : config.dataDir,
@@ -27,7 +30,10 @@ export function openBus(
 }
 
 /** Seeds an empty database (demo data only outside production). */
-export async function seedIfEmpty(database: Database, config: Pick<AppConfig, 'seed' | 'demo'>): Promise<SeedResult> {
+export async function seedIfEmpty(
+  database: Database,
+  config: Pick<AppConfig, 'seed' | 'demo'>,
+): Promise<SeedResult> {
   return seed(database.db, {
     seed: config.seed,
     demo: config.demo,

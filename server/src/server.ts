@@ -33,7 +33,9 @@ async function main() {
     '',
     `Opvangatlas Live is running at ${url}`,
     `  database: ${database.driver}${database.driver === 'pglite' ? ` (${config.dataDir})` : ''}, bus: ${bus.kind}`,
-    seeded.seeded ? `  seeded ${seeded.regions} regions and ${seeded.units} units` : '  using existing data',
+    seeded.seeded
+      ? `  seeded ${seeded.regions} regions and ${seeded.units} units`
+      : '  using existing data',
   ];
   if (config.demo) {
     lines.push(`  demo logins (password "${DEMO_PASSWORD}"):`);

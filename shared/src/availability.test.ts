@@ -4,7 +4,14 @@ import { freshnessOf } from './location';
 
 describe('pressureOf', () => {
   it('uses the 85% target, 95% and 100% as thresholds', () => {
-    expect([0.5, 0.85, 0.949, 0.95, 0.999, 1].map(pressureOf)).toEqual(['ok', 'high', 'high', 'very_high', 'very_high', 'full']);
+    expect([0.5, 0.85, 0.949, 0.95, 0.999, 1].map(pressureOf)).toEqual([
+      'ok',
+      'high',
+      'high',
+      'very_high',
+      'very_high',
+      'full',
+    ]);
     expect(pressureOf(null)).toBe('ok');
   });
 });
@@ -18,7 +25,12 @@ describe('summariseRegion', () => {
       { kind: 'crisis', status: 'out_of_service', maxPersons: 3 },
     ]);
     expect(s.kinds.noodbed).toMatchObject({ free: 1, held: 1, total: 2, freePersons: 4 });
-    expect(s.kinds.crisis).toMatchObject({ occupied: 1, outOfService: 1, total: 2, freePersons: 0 });
+    expect(s.kinds.crisis).toMatchObject({
+      occupied: 1,
+      outOfService: 1,
+      total: 2,
+      freePersons: 0,
+    });
     expect(s.total.total).toBe(4);
     expect(s.occupancy).toBeCloseTo(2 / 3);
     expect(s.pressure).toBe('ok');

@@ -4,12 +4,38 @@ import { LiveState } from './live-state';
 import type { Unit } from './unit';
 
 const unit = (id: number, version: number): Unit => ({
-  id, locationId: 1, organisationId: 1, regionId: 1, kind: 'noodbed', label: `N${id}`, maxPersons: 3,
-  mannenopvang: false, wheelchair: false, largeFamily: false, status: 'free', since: '2026-01-01T00:00:00Z',
-  heldUntil: null, heldByOrganisationId: null, household: null, version,
+  id,
+  locationId: 1,
+  organisationId: 1,
+  regionId: 1,
+  kind: 'noodbed',
+  label: `N${id}`,
+  maxPersons: 3,
+  mannenopvang: false,
+  wheelchair: false,
+  largeFamily: false,
+  status: 'free',
+  since: '2026-01-01T00:00:00Z',
+  heldUntil: null,
+  heldByOrganisationId: null,
+  household: null,
+  version,
 });
-const snapshot = (seq: number): Snapshot => ({ type: 'snapshot', seq, scope: 'units', units: [unit(1, 1)], locations: [], regions: [] });
-const delta = (seq: number, prev: number, version: number): UnitDelta => ({ type: 'unit', seq, prev, at: '2026-01-01T00:00:00Z', unit: unit(1, version) });
+const snapshot = (seq: number): Snapshot => ({
+  type: 'snapshot',
+  seq,
+  scope: 'units',
+  units: [unit(1, 1)],
+  locations: [],
+  regions: [],
+});
+const delta = (seq: number, prev: number, version: number): UnitDelta => ({
+  type: 'unit',
+  seq,
+  prev,
+  at: '2026-01-01T00:00:00Z',
+  unit: unit(1, version),
+});
 
 describe('LiveState', () => {
   it('applies deltas that continue its seq', () => {

@@ -24,10 +24,18 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
-const delta = { seq: z.int().positive(), prev: z.int().min(0), at: z.iso.datetime({ offset: true }) };
+const delta = {
+  seq: z.int().positive(),
+  prev: z.int().min(0),
+  at: z.iso.datetime({ offset: true }),
+};
 
 export const UnitDelta = z.object({ type: z.literal('unit'), ...delta, unit: Unit });
-export const LocationDelta = z.object({ type: z.literal('location'), ...delta, location: Location });
+export const LocationDelta = z.object({
+  type: z.literal('location'),
+  ...delta,
+  location: Location,
+});
 export const RegionDelta = z.object({ type: z.literal('region'), ...delta, region: RegionSummary });
 export type UnitDelta = z.infer<typeof UnitDelta>;
 export type LocationDelta = z.infer<typeof LocationDelta>;
@@ -59,7 +67,10 @@ export const LIVE_CLOSE_TOO_SLOW = 4008;
 export const LIVE_CLOSE_UNAUTHORIZED = 4401;
 
 /** Whether a delta continues the state a client holds at `seq` (see the contract above). */
-export function deltaFits(clientSeq: number, d: Pick<Delta, 'seq' | 'prev'>): 'apply' | 'skip' | 'gap' {
+export function deltaFits(
+  clientSeq: number,
+  d: Pick<Delta, 'seq' | 'prev'>,
+): 'apply' | 'skip' | 'gap' {
   if (d.seq <= clientSeq) return 'skip';
   return d.prev <= clientSeq ? 'apply' : 'gap';
 }

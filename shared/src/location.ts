@@ -9,7 +9,10 @@ export type Freshness = z.infer<typeof Freshness>;
 export const FRESH_MS = 2 * 60 * 60 * 1000;
 export const STALE_MS = 8 * 60 * 60 * 1000;
 
-export function freshnessOf(lastConfirmedAt: string | Date | null, now: Date = new Date()): Freshness {
+export function freshnessOf(
+  lastConfirmedAt: string | Date | null,
+  now: Date = new Date(),
+): Freshness {
   if (!lastConfirmedAt) return 'stale';
   const age = now.getTime() - new Date(lastConfirmedAt).getTime();
   if (age < FRESH_MS) return 'fresh';

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-export const LatLon = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+export const LatLon = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
 export type LatLon = z.infer<typeof LatLon>;
 
 /** A centrumgemeente vrouwenopvang; figures from the Monitor Veilige Opvang 2022-2023. */

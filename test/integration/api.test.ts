@@ -19,10 +19,16 @@ const eventCount = async () =>
 
 beforeAll(async () => {
   backend = await createBackend();
-  app = await buildApp({ config: backend.config, database: backend.database, bus: await backend.openBus() });
+  app = await buildApp({
+    config: backend.config,
+    database: backend.database,
+    bus: await backend.openBus(),
+  });
   await app.ready();
   s = await demoSessions(app);
-  worker = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{ user: SessionUser }>().user;
+  worker = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
+    user: SessionUser;
+  }>().user;
   const all = await getUnits(app, s.worker);
   ownUnits = all.filter((u) => u.organisationId === worker.organisationId);
   foreignUnits = all.filter((u) => u.organisationId !== worker.organisationId);
@@ -59,7 +65,9 @@ describe('session', () => {
 
   it('logs out: the cookie no longer works', async () => {
     const cookie = await login(app, demoEmail('vo_planner'));
-    expect((await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } })).statusCode,
+    ).toBe(204);
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
   });
 
@@ -72,9 +80,18 @@ describe('session', () => {
 
 describe('validation', () => {
   it('returns field-level messages for a bad login body', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email: 'x', password: '' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'x', password: '' },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().fields.map((f: { path: string }) => f.path).sort()).toEqual(['email', 'password']);
+    expect(
+      res
+        .json()
+        .fields.map((f: { path: string }) => f.path)
+        .sort(),
+    ).toEqual(['email', 'password']);
   });
 
   it('rejects an occupancy without household and writes nothing', async () => {
@@ -99,8 +116,19 @@ describe('validation', () => {
 
   it('rejects unknown statuses, non-numeric ids and malformed JSON', async () => {
     const unit = ownUnits[0]!;
-    expect((await patchUnit(app, s.worker, unit, { status: 'gone' })).json().fields[0].path).toBe('status');
-    expect((await app.inject({ method: 'PATCH', url: '/api/units/abc', headers: { cookie: s.worker }, payload: { version: 1 } })).statusCode).toBe(400);
+    expect((await patchUnit(app, s.worker, unit, { status: 'gone' })).json().fields[0].path).toBe(
+      'status',
+    );
+    expect(
+      (
+        await app.inject({
+          method: 'PATCH',
+          url: '/api/units/abc',
+          headers: { cookie: s.worker },
+          payload: { version: 1 },
+        })
+      ).statusCode,
+    ).toBe(400);
     const bad = await app.inject({
       method: 'PATCH',
       url: `/api/units/${unit.id}`,
@@ -114,12 +142,26 @@ describe('validation', () => {
 describe('units', () => {
   it('lets a VO change its own unit, bumps the version and audits the change', async () => {
     const unit = ownUnits.find((u) => u.status === 'free')!;
-    const res = await patchUnit(app, s.worker, unit, { status: 'occupied', household: { adults: 1, children: 2 } });
+    const res = await patchUnit(app, s.worker, unit, {
+      status: 'occupied',
+      household: { adults: 1, children: 2 },
+    });
     expect(res.statusCode).toBe(200);
     const changed = res.json<Unit>();
-    expect(changed).toMatchObject({ status: 'occupied', household: { adults: 1, children: 2 }, version: unit.version + 1 });
-    const [audit] = await backend.database.db.select().from(events).where(eq(events.unitId, unit.id));
-    expect(audit).toMatchObject({ type: 'unit.updated', actorUserId: worker.id, organisationId: worker.organisationId });
+    expect(changed).toMatchObject({
+      status: 'occupied',
+      household: { adults: 1, children: 2 },
+      version: unit.version + 1,
+    });
+    const [audit] = await backend.database.db
+      .select()
+      .from(events)
+      .where(eq(events.unitId, unit.id));
+    expect(audit).toMatchObject({
+      type: 'unit.updated',
+      actorUserId: worker.id,
+      organisationId: worker.organisationId,
+    });
     expect(audit!.data).toMatchObject({ before: { status: 'free', version: unit.version } });
     await patchUnit(app, s.worker, changed, { status: 'free' });
   });
@@ -135,50 +177,82 @@ describe('units', () => {
     expect(first.statusCode).toBe(200);
     const second = await patchUnit(app, s.planner, unit, { status: 'out_of_service' });
     expect(second.statusCode).toBe(409);
-    expect(second.json()).toMatchObject({ error: 'conflict', current: { id: unit.id, status: 'free', version: unit.version + 1 } });
+    expect(second.json()).toMatchObject({
+      error: 'conflict',
+      current: { id: unit.id, status: 'free', version: unit.version + 1 },
+    });
   });
 
   it('never shows another organisation’s household composition', async () => {
     const seen = await getUnits(app, s.worker);
-    expect(seen.filter((u) => u.organisationId !== worker.organisationId && u.household)).toEqual([]);
+    expect(seen.filter((u) => u.organisationId !== worker.organisationId && u.household)).toEqual(
+      [],
+    );
     expect(seen.some((u) => u.organisationId === worker.organisationId && u.household)).toBe(true);
     const coordinatorView = await getUnits(app, s.coordinator);
     expect(coordinatorView.every((u) => u.household === null)).toBe(true);
   });
 
   it('keeps unit lists from municipality users', async () => {
-    expect((await app.inject({ url: '/api/units', headers: { cookie: s.municipality } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ url: '/api/units', headers: { cookie: s.municipality } })).statusCode,
+    ).toBe(403);
   });
 });
 
 describe('holds', () => {
   it('holds a free unit of another VO for the configured time, then refuses a second hold', async () => {
     const unit = foreignUnits.find((u) => u.status === 'free')!;
-    const res = await app.inject({ method: 'POST', url: `/api/units/${unit.id}/hold`, headers: { cookie: s.worker } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.worker },
+    });
     expect(res.statusCode).toBe(200);
     const held = res.json<Unit>();
     expect(held).toMatchObject({ status: 'held', heldByOrganisationId: worker.organisationId });
     const minutes = (Date.parse(held.heldUntil!) - Date.parse(held.since)) / 60_000;
     expect(minutes).toBeCloseTo(backend.config.holdMinutes, 5);
-    const again = await app.inject({ method: 'POST', url: `/api/units/${unit.id}/hold`, headers: { cookie: s.planner } });
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.planner },
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().current.status).toBe('held');
-    const released = await app.inject({ method: 'DELETE', url: `/api/units/${unit.id}/hold`, headers: { cookie: s.planner } });
+    const released = await app.inject({
+      method: 'DELETE',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.planner },
+    });
     expect(released.statusCode).toBe(200);
-    expect(released.json()).toMatchObject({ status: 'free', heldUntil: null, heldByOrganisationId: null });
+    expect(released.json()).toMatchObject({
+      status: 'free',
+      heldUntil: null,
+      heldByOrganisationId: null,
+    });
   });
 
   it('does not let coordinators or municipalities hold', async () => {
     const unit = foreignUnits.find((u) => u.status === 'free')!;
     for (const cookie of [s.coordinator, s.municipality]) {
-      const res = await app.inject({ method: 'POST', url: `/api/units/${unit.id}/hold`, headers: { cookie } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/units/${unit.id}/hold`,
+        headers: { cookie },
+      });
       expect(res.statusCode).toBe(403);
     }
   });
 
   it('releases expired holds by itself and records the system as actor', async () => {
     const unit = foreignUnits.filter((u) => u.status === 'free')[1]!;
-    await app.inject({ method: 'POST', url: `/api/units/${unit.id}/hold`, headers: { cookie: s.worker }, payload: { minutes: 5 } });
+    await app.inject({
+      method: 'POST',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.worker },
+      payload: { minutes: 5 },
+    });
     expect(await app.services.units.expireHolds(new Date())).toBe(0);
     expect(await app.services.units.expireHolds(new Date(Date.now() + 6 * 60_000))).toBe(1);
     const after = (await getUnits(app, s.worker)).find((u) => u.id === unit.id)!;
@@ -190,30 +264,57 @@ describe('holds', () => {
 
 describe('locations and availability', () => {
   it('confirms an own location ("klopt nog") and refreshes its freshness', async () => {
-    const [own] = (await app.inject({ url: '/api/locations', headers: { cookie: s.worker } })).json<{ id: number }[]>();
-    const res = await app.inject({ method: 'POST', url: `/api/locations/${own!.id}/confirm`, headers: { cookie: s.worker } });
+    const [own] = (await app.inject({ url: '/api/locations', headers: { cookie: s.worker } })).json<
+      { id: number }[]
+    >();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/locations/${own!.id}/confirm`,
+      headers: { cookie: s.worker },
+    });
     expect(res.statusCode).toBe(200);
-    const avail = (await app.inject({ url: '/api/availability', headers: { cookie: s.worker } })).json<Availability>();
+    const avail = (
+      await app.inject({ url: '/api/availability', headers: { cookie: s.worker } })
+    ).json<Availability>();
     const loc = avail.regions.flatMap((r) => r.locations ?? []).find((l) => l.id === own!.id)!;
     expect(loc.freshness).toBe('fresh');
   });
 
   it('forbids another organisation’s location', async () => {
     const foreign = foreignUnits[0]!.locationId;
-    expect((await app.inject({ url: `/api/locations/${foreign}/units`, headers: { cookie: s.worker } })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: `/api/locations/${foreign}/confirm`, headers: { cookie: s.worker } })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ url: `/api/locations/${foreign}/units`, headers: { cookie: s.worker } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/locations/${foreign}/confirm`,
+          headers: { cookie: s.worker },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('counts free, held and occupied units per region and kind that add up to the seed', async () => {
-    const avail = (await app.inject({ url: '/api/availability', headers: { cookie: s.coordinator } })).json<Availability>();
+    const avail = (
+      await app.inject({ url: '/api/availability', headers: { cookie: s.coordinator } })
+    ).json<Availability>();
     expect(avail.regions).toHaveLength(35);
     expect(avail.regions.reduce((n, r) => n + r.total.total, 0)).toBe(1024);
     const rotterdam = avail.regions.find((r) => r.name === 'Rotterdam')!;
     expect(rotterdam.total.total).toBe(119);
-    const units = (await getUnits(app, s.coordinator, `?regionId=${rotterdam.regionId}&kind=noodbed&status=free`));
+    const units = await getUnits(
+      app,
+      s.coordinator,
+      `?regionId=${rotterdam.regionId}&kind=noodbed&status=free`,
+    );
     expect(rotterdam.kinds.noodbed!.free).toBe(units.length);
     expect(rotterdam.kinds.noodbed!.freePersons).toBe(units.reduce((n, u) => n + u.maxPersons, 0));
-    expect(rotterdam.locations!.every((l) => ['fresh', 'aging', 'stale'].includes(l.freshness))).toBe(true);
+    expect(
+      rotterdam.locations!.every((l) => ['fresh', 'aging', 'stale'].includes(l.freshness)),
+    ).toBe(true);
   });
 
   it('gives a municipality its own region as aggregates only', async () => {
@@ -222,7 +323,14 @@ describe('locations and availability', () => {
     expect(avail.regions.map((r) => r.name)).toEqual(['Rotterdam']);
     expect(avail.regions[0]!.locations).toBeUndefined();
     const other = avail.regions[0]!.regionId + 1;
-    expect((await app.inject({ url: `/api/availability?regionId=${other}`, headers: { cookie: s.municipality } })).statusCode).toBe(403);
+    expect(
+      (
+        await app.inject({
+          url: `/api/availability?regionId=${other}`,
+          headers: { cookie: s.municipality },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });
 
@@ -241,9 +349,16 @@ describe('service endpoints', () => {
     const doc = (await app.inject({ url: '/api/docs' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/units/{id}', '/api/units/{id}/hold', '/api/availability', '/api/locations/{id}/confirm']),
+      expect.arrayContaining([
+        '/api/units/{id}',
+        '/api/units/{id}/hold',
+        '/api/availability',
+        '/api/locations/{id}/confirm',
+      ]),
     );
-    expect(doc.paths['/api/units/{id}'].patch.requestBody.content['application/json'].schema.properties).toHaveProperty('version');
+    expect(
+      doc.paths['/api/units/{id}'].patch.requestBody.content['application/json'].schema.properties,
+    ).toHaveProperty('version');
   });
 
   it('answers unknown API paths with a JSON 404', async () => {

@@ -29,10 +29,17 @@ beforeAll(async () => {
   backend = await createBackend();
   // Two instances on their own bus connections (Redis) or sharing the process (embedded).
   a = await startInstance(backend, { live: { catchUpMs: 200 } });
-  b = await startInstance(backend, { database: await backend.openDatabase(), live: { catchUpMs: 200 } });
+  b = await startInstance(backend, {
+    database: await backend.openDatabase(),
+    live: { catchUpMs: 200 },
+  });
   s = await demoSessions(a.app);
-  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{ user: SessionUser }>().user;
-  ownUnits = (await getUnits(a.app, s.worker)).filter((u) => u.organisationId === worker.organisationId);
+  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
+    user: SessionUser;
+  }>().user;
+  ownUnits = (await getUnits(a.app, s.worker)).filter(
+    (u) => u.organisationId === worker.organisationId,
+  );
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
@@ -54,7 +61,10 @@ describe('live websocket', () => {
     expect(own.state.locations.size).toBeGreaterThanOrEqual(35);
 
     const unit = ownUnits.find((u) => u.status === 'free' && u.maxPersons >= 4)!;
-    const res = await patchUnit(a.app, s.worker, unit, { status: 'occupied', household: { adults: 1, children: 3 } });
+    const res = await patchUnit(a.app, s.worker, unit, {
+      status: 'occupied',
+      household: { adults: 1, children: 3 },
+    });
     expect(res.statusCode).toBe(200);
     const changed = res.json<Unit>();
     await own.waitFor((c) => c.state.units.get(unit.id)?.version === changed.version);
@@ -72,9 +82,15 @@ describe('live websocket', () => {
     expect(region!.regionId).toBe(worker.regionId);
     const framesBefore = muni.frames.length;
 
-    const elsewhere = (await getUnits(a.app, s.admin)).find((u) => u.regionId !== worker.regionId && u.status === 'free')!;
+    const elsewhere = (await getUnits(a.app, s.admin)).find(
+      (u) => u.regionId !== worker.regionId && u.status === 'free',
+    )!;
     const otherWorker = await login(a.app, demoEmail('vo_worker.moviera'));
-    await a.app.inject({ method: 'POST', url: `/api/units/${elsewhere.id}/hold`, headers: { cookie: otherWorker } });
+    await a.app.inject({
+      method: 'POST',
+      url: `/api/units/${elsewhere.id}/hold`,
+      headers: { cookie: otherWorker },
+    });
     const unit = ownUnits.find((u) => u.status === 'free' && u.id !== elsewhere.id)!;
     const current = (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!;
     await patchUnit(a.app, s.worker, current, { status: 'out_of_service' });
@@ -83,7 +99,9 @@ describe('live websocket', () => {
     expect(frames.map((f) => f.type)).toEqual(['region']);
     expect(frames[0].region.regionId).toBe(worker.regionId);
     expect(muni.gaps).toBe(0);
-    expect(muni.state.regions.get(worker.regionId!)!.total.outOfService).toBe(region!.total.outOfService + 1);
+    expect(muni.state.regions.get(worker.regionId!)!.total.outOfService).toBe(
+      region!.total.outOfService + 1,
+    );
   });
 
   it('resumes a client that was offline for 20 changes from its last seq', async () => {
@@ -106,7 +124,10 @@ describe('live websocket', () => {
   });
 
   it('sends a fresh snapshot to a client too far behind or from another database', async () => {
-    const c = await TestLiveClient.connect(a.wsUrl, s.worker, { ...(await connect(a, s.worker)).keep(), seq: 10_000_000 });
+    const c = await TestLiveClient.connect(a.wsUrl, s.worker, {
+      ...(await connect(a, s.worker)).keep(),
+      seq: 10_000_000,
+    });
     clients.push(c);
     await c.waitFor((x) => x.frames.length > 0);
     expect(JSON.parse(c.frames[0]!).type).toBe('snapshot');
@@ -115,10 +136,17 @@ describe('live websocket', () => {
   it('delivers a change whose bus message was lost, from the events table', async () => {
     const watcher = await connect(b, s.worker);
     // A writer whose messages reach nobody: as if Redis dropped them.
-    const lossy = new UnitService({ database: backend.database, bus: createMemoryBus(), holdMinutes: 60 });
+    const lossy = new UnitService({
+      database: backend.database,
+      bus: createMemoryBus(),
+      holdMinutes: 60,
+    });
     const unit = ownUnits.find((u) => u.status === 'free')!;
     const current = watcher.state.units.get(unit.id)!;
-    const changed = await lossy.patch({ ...worker }, unit.id, { version: current.version, status: 'reserved' });
+    const changed = await lossy.patch({ ...worker }, unit.id, {
+      version: current.version,
+      status: 'reserved',
+    });
     await watcher.waitFor((c) => c.state.units.get(unit.id)?.version === changed.version);
     expect(watcher.state.units.get(unit.id)!.status).toBe('reserved');
     expect(watcher.gaps).toBe(0);
@@ -138,13 +166,32 @@ describe('concurrency', () => {
   it('lets exactly one of 50 parallel holds on the last free noodbed of a region win', async () => {
     // Make one noodbed the region's last free one by occupying the others (as their owner).
     const regionId = worker.regionId!;
-    const noodbedden = (await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`)).filter((u) => u.status === 'free');
-    const [last, ...others] = noodbedden.length > 0 ? noodbedden : [(await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`))[0]!];
+    const noodbedden = (
+      await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`)
+    ).filter((u) => u.status === 'free');
+    const [last, ...others] =
+      noodbedden.length > 0
+        ? noodbedden
+        : [(await getUnits(a.app, s.admin, `?regionId=${regionId}&kind=noodbed`))[0]!];
     if (last!.status !== 'free') await patchUnit(a.app, s.admin, last!, { status: 'free' });
-    for (const u of others) await patchUnit(a.app, s.admin, u, { status: 'occupied', household: { adults: 1, children: 0 } });
+    for (const u of others)
+      await patchUnit(a.app, s.admin, u, {
+        status: 'occupied',
+        household: { adults: 1, children: 0 },
+      });
 
-    const watchers = await Promise.all([connect(a, s.worker), connect(b, s.coordinator), connect(b, s.planner)]);
-    const emails = ['vo_worker', 'vo_planner', ...['moviera', 'kadera', 'wender', 'fier', 'blijf-groep', 'safe-group', 'kwintes'].map((o) => `vo_worker.${o}`)];
+    const watchers = await Promise.all([
+      connect(a, s.worker),
+      connect(b, s.coordinator),
+      connect(b, s.planner),
+    ]);
+    const emails = [
+      'vo_worker',
+      'vo_planner',
+      ...['moviera', 'kadera', 'wender', 'fier', 'blijf-groep', 'safe-group', 'kwintes'].map(
+        (o) => `vo_worker.${o}`,
+      ),
+    ];
     const cookies = await Promise.all(emails.map((e) => login(a.app, demoEmail(e))));
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -159,10 +206,13 @@ describe('concurrency', () => {
 
     const final = (await getUnits(a.app, s.admin)).find((u) => u.id === last!.id)!;
     expect(final.status).toBe('held');
-    for (const w of watchers) await w.waitFor((c) => c.state.units.get(last!.id)?.version === final.version);
+    for (const w of watchers)
+      await w.waitFor((c) => c.state.units.get(last!.id)?.version === final.version);
     const reference = JSON.stringify(sortedUnits(watchers[1]!));
     for (const w of watchers) {
-      expect(JSON.stringify(sortedUnits(w).map((u) => ({ ...u, household: null })))).toBe(reference);
+      expect(JSON.stringify(sortedUnits(w).map((u) => ({ ...u, household: null })))).toBe(
+        reference,
+      );
     }
   });
 });
@@ -179,7 +229,12 @@ describe('slow clients', () => {
     await a.app.live.attach(socket, worker);
     const before = a.app.live.clientCount;
     const unit = ownUnits.find((u) => u.status === 'occupied')!;
-    await churn(a.app, s.worker, (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!, 1);
+    await churn(
+      a.app,
+      s.worker,
+      (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!,
+      1,
+    );
     await expect.poll(() => closed).toEqual([LIVE_CLOSE_TOO_SLOW]);
     expect(a.app.live.clientCount).toBe(before - 1);
   });

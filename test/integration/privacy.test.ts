@@ -20,7 +20,12 @@ beforeAll(async () => {
   instance = await startInstance(backend);
   s = await demoSessions(instance.app);
   addresses = await backend.database.db
-    .select({ id: locations.id, organisationId: locations.organisationId, street: locations.street, postcode: locations.postcode })
+    .select({
+      id: locations.id,
+      organisationId: locations.organisationId,
+      street: locations.street,
+      postcode: locations.postcode,
+    })
     .from(locations);
 });
 afterAll(async () => {
@@ -33,7 +38,15 @@ async function everythingSeenBy(cookie: string): Promise<string> {
   const { app } = instance;
   const get = async (url: string) => (await app.inject({ url, headers: { cookie } })).body;
   const bodies = await Promise.all(
-    ['/api/session', '/api/regions', '/api/availability', '/api/units', '/api/locations', '/api/docs', '/api/health'].map(get),
+    [
+      '/api/session',
+      '/api/regions',
+      '/api/availability',
+      '/api/units',
+      '/api/locations',
+      '/api/docs',
+      '/api/health',
+    ].map(get),
   );
   for (const { id } of addresses) bodies.push(await get(`/api/locations/${id}/units`));
 
@@ -43,10 +56,17 @@ async function everythingSeenBy(cookie: string): Promise<string> {
   const admin = s.admin;
   const units = await getUnits(app, admin);
   const perRegion = new Map<number, Unit>();
-  for (const u of units) if (u.status === 'occupied' && !perRegion.has(u.regionId)) perRegion.set(u.regionId, u);
+  for (const u of units)
+    if (u.status === 'occupied' && !perRegion.has(u.regionId)) perRegion.set(u.regionId, u);
   for (const u of perRegion.values()) await churn(app, admin, u, 2);
-  const [own] = (await app.inject({ url: '/api/locations', headers: { cookie: s.worker } })).json<{ id: number }[]>();
-  await app.inject({ method: 'POST', url: `/api/locations/${own!.id}/confirm`, headers: { cookie: s.worker } });
+  const [own] = (await app.inject({ url: '/api/locations', headers: { cookie: s.worker } })).json<
+    { id: number }[]
+  >();
+  await app.inject({
+    method: 'POST',
+    url: `/api/locations/${own!.id}/confirm`,
+    headers: { cookie: s.worker },
+  });
   await live.waitFor((c) => c.frames.length >= 2);
   await new Promise((r) => setTimeout(r, 300));
   await live.close();
@@ -72,7 +92,9 @@ describe('secret addresses', () => {
 
   it('never reach another organisation, while the own organisation does see its own', async () => {
     const cookie = await login(instance.app, demoEmail('vo_worker.moviera'));
-    const me = (await instance.app.inject({ url: '/api/session', headers: { cookie } })).json<{ user: SessionUser }>().user;
+    const me = (await instance.app.inject({ url: '/api/session', headers: { cookie } })).json<{
+      user: SessionUser;
+    }>().user;
     const seen = await everythingSeenBy(cookie);
     expect(leakedAddresses(seen, me.organisationId)).toEqual([]);
     // The check can fail: the own organisation's addresses are in what this user saw.
@@ -82,7 +104,10 @@ describe('secret addresses', () => {
   });
 
   it('are not in what a municipality sees of single units either: no unit-level data at all', async () => {
-    const res = await instance.app.inject({ url: '/api/units', headers: { cookie: s.municipality } });
+    const res = await instance.app.inject({
+      url: '/api/units',
+      headers: { cookie: s.municipality },
+    });
     expect(res.statusCode).toBe(403);
   });
 });

@@ -21,11 +21,9 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
-export const useRealServices = process.env.TEST_BACKEND === 'real';
-
 export async function createBackend(overrides: Partial<AppConfig> = {}): Promise<TestBackend> {
   const toClose: Array<{ close(): Promise<void> }> = [];
-  if (!useRealServices) {
+  if (process.env.TEST_BACKEND !== 'real') {
     const config = testConfig({ dataDir: 'memory', ...overrides });
     const database = await openMigratedDatabase(config);
     await seedIfEmpty(database, config);
@@ -46,14 +44,20 @@ export async function createBackend(overrides: Partial<AppConfig> = {}): Promise
 
   const adminUrl = process.env.TEST_DATABASE_URL;
   const redisUrl = process.env.TEST_REDIS_URL;
-  if (!adminUrl || !redisUrl) throw new Error('TEST_BACKEND=real needs TEST_DATABASE_URL and TEST_REDIS_URL');
+  if (!adminUrl || !redisUrl)
+    throw new Error('TEST_BACKEND=real needs TEST_DATABASE_URL and TEST_REDIS_URL');
   const name = `oa_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const config = testConfig({ databaseUrl: url.toString(), redisUrl, redisChannelPrefix: name, ...overrides });
+  const config = testConfig({
+    databaseUrl: url.toString(),
+    redisUrl,
+    redisChannelPrefix: name,
+    ...overrides,
+  });
   const database = await openMigratedDatabase(config);
   toClose.push(database);
   await seedIfEmpty(database, config);

@@ -5,9 +5,17 @@ import { demoEmail, login } from './instance';
 /** Logged-in cookies for the demo roles, and helpers to find units through the API. */
 export async function demoSessions(app: App) {
   const [worker, planner, coordinator, municipality, admin] = await Promise.all(
-    ['vo_worker', 'vo_planner', 'coordinator', 'municipality', 'admin'].map((r) => login(app, demoEmail(r))),
+    ['vo_worker', 'vo_planner', 'coordinator', 'municipality', 'admin'].map((r) =>
+      login(app, demoEmail(r)),
+    ),
   );
-  return { worker: worker!, planner: planner!, coordinator: coordinator!, municipality: municipality!, admin: admin! };
+  return {
+    worker: worker!,
+    planner: planner!,
+    coordinator: coordinator!,
+    municipality: municipality!,
+    admin: admin!,
+  };
 }
 
 export async function getUnits(app: App, cookie: string, query = ''): Promise<Unit[]> {
@@ -16,7 +24,12 @@ export async function getUnits(app: App, cookie: string, query = ''): Promise<Un
   return res.json<Unit[]>();
 }
 
-export async function patchUnit(app: App, cookie: string, unit: Pick<Unit, 'id' | 'version'>, body: object) {
+export async function patchUnit(
+  app: App,
+  cookie: string,
+  unit: Pick<Unit, 'id' | 'version'>,
+  body: object,
+) {
   return app.inject({
     method: 'PATCH',
     url: `/api/units/${unit.id}`,
@@ -30,7 +43,9 @@ export async function churn(app: App, cookie: string, unit: Unit, times: number)
   let current = unit;
   for (let i = 0; i < times; i++) {
     const body =
-      current.status === 'free' ? { status: 'occupied', household: { adults: 1, children: 0 } } : { status: 'free' };
+      current.status === 'free'
+        ? { status: 'occupied', household: { adults: 1, children: 0 } }
+        : { status: 'free' };
     const res = await patchUnit(app, cookie, current, body);
     if (res.statusCode !== 200) throw new Error(`churn: ${res.statusCode} ${res.body}`);
     current = res.json<Unit>();

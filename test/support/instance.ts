@@ -14,7 +14,11 @@ export interface Instance {
 /** A real listening server instance on a free loopback port. */
 export async function startInstance(
   backend: TestBackend,
-  opts: { database?: Database; bus?: Bus; live?: { catchUpMs?: number; maxBufferedBytes?: number } } = {},
+  opts: {
+    database?: Database;
+    bus?: Bus;
+    live?: { catchUpMs?: number; maxBufferedBytes?: number };
+  } = {},
 ): Promise<Instance> {
   const app = await buildApp({
     config: backend.config,
@@ -36,7 +40,11 @@ export const demoEmail = (local: string) => `${local}@demo.opvangatlas.nl`;
 
 /** Logs in through the API and returns the Cookie header value. */
 export async function login(app: App, email: string, password = 'demo'): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { email, password },
+  });
   if (res.statusCode !== 200) throw new Error(`login ${email}: ${res.statusCode} ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'oa_session');
   return `oa_session=${cookie!.value}`;

@@ -16,7 +16,12 @@ export class TestLiveClient {
       const msg = ServerMessage.parse(JSON.parse(text));
       if (this.state.apply(msg) === 'gap') {
         this.gaps += 1;
-        ws.send(JSON.stringify({ type: 'resync', since: this.state.seq >= 0 ? this.state.seq : undefined }));
+        ws.send(
+          JSON.stringify({
+            type: 'resync',
+            since: this.state.seq >= 0 ? this.state.seq : undefined,
+          }),
+        );
       }
       for (const w of this.waiters) w();
     });
@@ -35,7 +40,9 @@ export class TestLiveClient {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(new Error(`upgrade refused: ${res.statusCode}`)),
+      );
     });
     return client;
   }
@@ -46,7 +53,11 @@ export class TestLiveClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`timed out at seq ${this.state.seq} after ${this.frames.length} frames (close code ${this.closeCode}, last ${this.frames.at(-1)?.slice(0, 120)})`));
+        reject(
+          new Error(
+            `timed out at seq ${this.state.seq} after ${this.frames.length} frames (close code ${this.closeCode}, last ${this.frames.at(-1)?.slice(0, 120)})`,
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         if (!predicate(this)) return;
@@ -61,7 +72,14 @@ export class TestLiveClient {
   /** The state as a snapshot, to hand to a later connection. */
   keep(): Snapshot {
     const { seq, scope, units, locations, regions } = this.state;
-    return { type: 'snapshot', seq, scope: scope ?? 'units', units: [...units.values()], locations: [...locations.values()], regions: [...regions.values()] };
+    return {
+      type: 'snapshot',
+      seq,
+      scope: scope ?? 'units',
+      units: [...units.values()],
+      locations: [...locations.values()],
+      regions: [...regions.values()],
+    };
   }
 
   waitForSeq(seq: number, timeoutMs?: number): Promise<void> {

@@ -179,7 +179,9 @@ async function main() {
   const body = JSON.stringify({ type: 'FeatureCollection', bbox: BBOX, features });
   await writeFile(target, body);
   const names = features.filter((f) => f.properties.kind === 'land').map((f) => f.properties.name);
-  console.log(`basemap: wrote ${target} (${(body.length / 1024).toFixed(0)} kB: ${names.join(', ')})`);
+  console.log(
+    `basemap: wrote ${target} (${(body.length / 1024).toFixed(0)} kB: ${names.join(', ')})`,
+  );
 }
 
 await main();

@@ -13,7 +13,6 @@ import {
   smallint,
   text,
   timestamp,
-  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { roles, unitKinds, unitStatuses } from '@opvangatlas/shared';
 
@@ -70,7 +69,10 @@ export const locations = pgTable(
     lastConfirmedAt: tstz('last_confirmed_at'),
     lastConfirmedBy: integer('last_confirmed_by'),
   },
-  (t) => [index('locations_organisation_idx').on(t.organisationId), index('locations_region_idx').on(t.regionId)],
+  (t) => [
+    index('locations_organisation_idx').on(t.organisationId),
+    index('locations_region_idx').on(t.regionId),
+  ],
 );
 
 /** A room or apartment for one household (DOMAIN.md "Unit"). */
@@ -98,7 +100,9 @@ export const units = pgTable(
   },
   (t) => [
     index('units_location_idx').on(t.locationId),
-    index('units_held_until_idx').on(t.heldUntil).where(sql`${t.status} = 'held'`),
+    index('units_held_until_idx')
+      .on(t.heldUntil)
+      .where(sql`${t.status} = 'held'`),
   ],
 );
 

@@ -1,7 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { unitKinds, type UnitKind, type UnitStatus } from '@opvangatlas/shared';
 import type { Db } from '../client';
-import { locations, organisationRegions, organisations, regions, units, users } from '../schema/index';
+import {
+  locations,
+  organisationRegions,
+  organisations,
+  regions,
+  units,
+  users,
+} from '../schema/index';
 import { createRandom, type Random } from './random';
 import { readRegions, type RegionRow } from './regions-csv';
 
@@ -61,7 +68,14 @@ export function splitPlaces(places: number): Record<UnitKind, number> {
   return { noodbed, crisis, vervolg: places - noodbed - crisis, geen_onderscheid: 0 };
 }
 
-const STREETS = ['Lindelaan', 'Beukenweg', 'Vlierstraat', 'Essenhof', 'Populierendreef', 'Wilgenkade'];
+const STREETS = [
+  'Lindelaan',
+  'Beukenweg',
+  'Vlierstraat',
+  'Essenhof',
+  'Populierendreef',
+  'Wilgenkade',
+];
 
 function fictitiousAddress(rnd: Random, city: string) {
   const letters = 'ABCDEFGHJKLMNPRSTVWXZ';
@@ -124,7 +138,10 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
     }
     await tx.insert(organisationRegions).values(
       rows.flatMap((r) =>
-        organisationsOf(r).map((o) => ({ organisationId: orgIds.get(o)!, regionId: regionIds.get(r.name)! })),
+        organisationsOf(r).map((o) => ({
+          organisationId: orgIds.get(o)!,
+          regionId: regionIds.get(r.name)!,
+        })),
       ),
     );
 
@@ -169,12 +186,17 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
       // Units go round-robin over locations; a second (specialist) VO gets about 15%.
       const kinds = unitKinds.flatMap((k) => Array<UnitKind>(split[k]).fill(k));
       const menQuota = new Map(
-        MANNENOPVANG.filter(([, region]) => region === row.name).map(([org, , n]) => [orgIds.get(org)!, n]),
+        MANNENOPVANG.filter(([, region]) => region === row.name).map(([org, , n]) => [
+          orgIds.get(org)!,
+          n,
+        ]),
       );
       const values = kinds.map((kind, i) => {
         const loc =
           insertedLocs.length > locationsPerMainOrg && rnd.chance(0.15)
-            ? insertedLocs[locationsPerMainOrg + rnd.int(0, insertedLocs.length - locationsPerMainOrg - 1)]!
+            ? insertedLocs[
+                locationsPerMainOrg + rnd.int(0, insertedLocs.length - locationsPerMainOrg - 1)
+              ]!
             : insertedLocs[i % locationsPerMainOrg]!;
         const maxPersons = rnd.weighted([
           [1, 0.1],
@@ -236,11 +258,41 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
     const demoRegion = regionIds.get(DEMO_REGION)!;
     const email = (local: string) => `${local}@${DEMO_DOMAIN}`;
     const demoUsers = [
-      { email: email('vo_worker'), displayName: 'Nachtdienst Arosa', role: 'vo_worker' as const, organisationId: demoOrg, regionId: demoRegion },
-      { email: email('vo_planner'), displayName: 'Planner Arosa', role: 'vo_planner' as const, organisationId: demoOrg, regionId: demoRegion },
-      { email: email('coordinator'), displayName: 'Landelijk coördinator', role: 'coordinator' as const, organisationId: null, regionId: null },
-      { email: email('municipality'), displayName: 'Gemeente Rotterdam', role: 'municipality' as const, organisationId: null, regionId: demoRegion },
-      { email: email('admin'), displayName: 'Beheerder', role: 'admin' as const, organisationId: null, regionId: null },
+      {
+        email: email('vo_worker'),
+        displayName: 'Nachtdienst Arosa',
+        role: 'vo_worker' as const,
+        organisationId: demoOrg,
+        regionId: demoRegion,
+      },
+      {
+        email: email('vo_planner'),
+        displayName: 'Planner Arosa',
+        role: 'vo_planner' as const,
+        organisationId: demoOrg,
+        regionId: demoRegion,
+      },
+      {
+        email: email('coordinator'),
+        displayName: 'Landelijk coördinator',
+        role: 'coordinator' as const,
+        organisationId: null,
+        regionId: null,
+      },
+      {
+        email: email('municipality'),
+        displayName: 'Gemeente Rotterdam',
+        role: 'municipality' as const,
+        organisationId: null,
+        regionId: demoRegion,
+      },
+      {
+        email: email('admin'),
+        displayName: 'Beheerder',
+        role: 'admin' as const,
+        organisationId: null,
+        regionId: null,
+      },
       // One worker per VO and one officer per region, for access tests and demos elsewhere.
       ...orgNames.map((name) => {
         const home = rows.find((r) => organisationsOf(r).includes(name))!;
@@ -261,6 +313,11 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
       })),
     ];
     await tx.insert(users).values(demoUsers.map((u) => ({ ...u, passwordHash: hash })));
-    return { seeded: true, regions: rows.length, units: unitCount, demoUsers: demoUsers.slice(0, 5).map((u) => u.email) };
+    return {
+      seeded: true,
+      regions: rows.length,
+      units: unitCount,
+      demoUsers: demoUsers.slice(0, 5).map((u) => u.email),
+    };
   });
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../client';
 import { AVERAGE_STAY_DAYS, seed, splitPlaces } from './index';
@@ -6,7 +6,12 @@ import { AVERAGE_STAY_DAYS, seed, splitPlaces } from './index';
 async function seeded(seedValue: number, now: Date) {
   const database = await openDatabase();
   await database.migrate();
-  await seed(database.db, { seed: seedValue, demo: true, demoPasswordHash: 'not-a-real-hash', now });
+  await seed(database.db, {
+    seed: seedValue,
+    demo: true,
+    demoPasswordHash: 'not-a-real-hash',
+    now,
+  });
   return database;
 }
 
@@ -20,7 +25,9 @@ afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
 });
 
-const rows = async (d: Database, q: ReturnType<typeof sql>) => (await d.db.execute(q)).rows as Record<string, unknown>[];
+// The Db type is generic over drivers; both drivers answer raw SQL with `rows`.
+const rows = async (d: Database, q: SQL) =>
+  ((await d.db.execute(q)) as unknown as { rows: Record<string, unknown>[] }).rows;
 
 describe('seed', () => {
   it('splits places ~10/30/60 with at least one noodbed', () => {
@@ -37,18 +44,27 @@ describe('seed', () => {
   it('creates 35 regions and units summing to the 2023 places, about 90% occupied', async () => {
     const [r] = await rows(a, sql`select count(*)::int as n from regions`);
     expect(r!.n).toBe(35);
-    const [u] = await rows(a, sql`select count(*)::int as n, avg((status = 'occupied')::int)::float as occ from units`);
+    const [u] = await rows(
+      a,
+      sql`select count(*)::int as n, avg((status = 'occupied')::int)::float as occ from units`,
+    );
     expect(u!.n).toBe(1024);
     expect(u!.occ).toBeGreaterThan(0.82);
     expect(u!.occ).toBeLessThan(0.95);
     const [men] = await rows(a, sql`select count(*)::int as n from units where mannenopvang`);
     expect(men!.n).toBe(38);
-    const missing = await rows(a, sql`select r.name from regions r left join locations l on l.region_id = r.id where l.id is null`);
+    const missing = await rows(
+      a,
+      sql`select r.name from regions r left join locations l on l.region_id = r.id where l.id is null`,
+    );
     expect(missing).toEqual([]);
   });
 
   it('gives occupied units stays that follow the measured averages per kind', async () => {
-    const stays = await rows(a, sql`select kind, avg(extract(epoch from (${now.toISOString()}::timestamptz - since)) / 86400)::float as days from units where status = 'occupied' group by kind`);
+    const stays = await rows(
+      a,
+      sql`select kind, avg(extract(epoch from (${now.toISOString()}::timestamptz - since)) / 86400)::float as days from units where status = 'occupied' group by kind`,
+    );
     const days = Object.fromEntries(stays.map((s) => [s.kind, s.days as number]));
     for (const kind of ['noodbed', 'crisis', 'vervolg'] as const) {
       expect(days[kind]).toBeGreaterThan(AVERAGE_STAY_DAYS[kind] * 0.7);
@@ -57,8 +73,17 @@ describe('seed', () => {
   });
 
   it('has one demo user per role and seeds nothing twice', async () => {
-    const roles = await rows(a, sql`select role, count(*)::int as n from users where email like '%@demo.opvangatlas.nl' group by role`);
-    expect(roles.map((r) => r.role).sort()).toEqual(['admin', 'coordinator', 'municipality', 'vo_planner', 'vo_worker']);
+    const roles = await rows(
+      a,
+      sql`select role, count(*)::int as n from users where email like '%@demo.opvangatlas.nl' group by role`,
+    );
+    expect(roles.map((r) => r.role).sort()).toEqual([
+      'admin',
+      'coordinator',
+      'municipality',
+      'vo_planner',
+      'vo_worker',
+    ]);
     expect((await seed(a.db, { demo: true, demoPasswordHash: 'x' })).seeded).toBe(false);
   });
 });

@@ -3,7 +3,13 @@ import { loadConfig } from './env';
 
 describe('loadConfig', () => {
   it('runs on the embedded defaults without any environment', () => {
-    expect(loadConfig({})).toMatchObject({ port: 3000, databaseUrl: undefined, redisUrl: undefined, holdMinutes: 60, demo: true });
+    expect(loadConfig({})).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      holdMinutes: 60,
+      demo: true,
+    });
   });
 
   it('never enables demo data in production', () => {
@@ -12,6 +18,8 @@ describe('loadConfig', () => {
   });
 
   it('stops with a line per wrong variable', () => {
-    expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(/PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/);
+    expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,
+    );
   });
 });

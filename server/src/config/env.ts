@@ -10,12 +10,19 @@ const Env = z.object({
   DATABASE_URL: z.url().optional(),
   REDIS_URL: z.url().optional(),
   /** Separates deployments sharing one Redis. */
-  REDIS_CHANNEL_PREFIX: z.string().regex(/^[\w.-]+$/).default('opvangatlas'),
+  REDIS_CHANNEL_PREFIX: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .default('opvangatlas'),
   /** PGlite data directory when DATABASE_URL is not set. */
   DATA_DIR: z.string().default('./data/pglite'),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(240).default(60),
   HOLD_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
-  SESSION_HOURS: z.coerce.number().min(1).max(24 * 30).default(12),
+  SESSION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   SEED: z.coerce.number().int().default(2023),
   /** Demo data and accounts; forced off in production. */
   DEMO: bool.optional(),

@@ -46,7 +46,11 @@ export interface RedisBusOptions {
 }
 
 /** Redis pub/sub; a subscribed connection cannot publish, hence the duplicated connection. */
-export async function createRedisBus({ url, channelPrefix, onInvalid }: RedisBusOptions): Promise<Bus> {
+export async function createRedisBus({
+  url,
+  channelPrefix,
+  onInvalid,
+}: RedisBusOptions): Promise<Bus> {
   const CHANNELS = channels(channelPrefix);
   const pub = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: true });
   const sub = pub.duplicate();

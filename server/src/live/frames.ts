@@ -28,6 +28,10 @@ export function render(event: LiveEvent, prev: number, withHousehold: boolean): 
   const delta: Delta =
     event.type === 'location.confirmed'
       ? { type: 'location', ...head, location: event.location }
-      : { type: 'unit', ...head, unit: withHousehold ? event.unit : { ...event.unit, household: null } };
+      : {
+          type: 'unit',
+          ...head,
+          unit: withHousehold ? event.unit : { ...event.unit, household: null },
+        };
   return JSON.stringify(delta);
 }

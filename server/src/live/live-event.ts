@@ -13,7 +13,12 @@ const base = {
   regionId: z.int().positive(),
 };
 
-export const unitEventTypes = ['unit.updated', 'unit.held', 'unit.released', 'unit.hold_expired'] as const;
+export const unitEventTypes = [
+  'unit.updated',
+  'unit.held',
+  'unit.released',
+  'unit.hold_expired',
+] as const;
 export const UnitEventType = z.enum(unitEventTypes);
 export type UnitEventType = z.infer<typeof UnitEventType>;
 

@@ -154,7 +154,8 @@ export class LiveHub {
     const region = regionStream(event.regionId);
     let regionFrame: string | undefined;
     for (const c of this.clients) {
-      if (c.stream === UNITS_STREAM) this.send(c, event.seq, frames.forOrganisation(c.user.organisationId));
+      if (c.stream === UNITS_STREAM)
+        this.send(c, event.seq, frames.forOrganisation(c.user.organisationId));
       else if (c.stream === region) {
         regionFrame ??= await this.regionFrame(event, this.streamPrev.get(region) ?? this.lastSeq);
         this.send(c, event.seq, regionFrame);
@@ -200,7 +201,9 @@ export class LiveHub {
       if (missed.length <= this.replayLimit && since <= current) {
         let prev = since;
         for (const e of missed) {
-          client.socket.send(render(e, prev, access.isOwnOrganisation(client.user, e.organisationId)));
+          client.socket.send(
+            render(e, prev, access.isOwnOrganisation(client.user, e.organisationId)),
+          );
           prev = e.seq;
         }
         upTo = prev;
@@ -223,7 +226,9 @@ export class LiveHub {
       async (tx) => {
         const seq = await maxSeq(tx);
         if (client.stream !== UNITS_STREAM) {
-          const regions = user.regionId ? [await this.opts.availability.regionSummary(user.regionId, tx)] : [];
+          const regions = user.regionId
+            ? [await this.opts.availability.regionSummary(user.regionId, tx)]
+            : [];
           return { type: 'snapshot', seq, scope: 'aggregates', units: [], locations: [], regions };
         }
         const units = (await listUnits(tx)).map((r) => unitFor(user, toUnit(r)));

@@ -16,7 +16,11 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
     '/live',
     {
       websocket: true,
-      schema: { tags: ['live'], summary: 'Websocket: snapshot, then deltas (see shared/src/live.ts)', querystring: LiveQuery },
+      schema: {
+        tags: ['live'],
+        summary: 'Websocket: snapshot, then deltas (see shared/src/live.ts)',
+        querystring: LiveQuery,
+      },
       // Runs before the upgrade: an anonymous request gets a plain 401, no socket.
       preHandler: async (request) => {
         requireUser(request);

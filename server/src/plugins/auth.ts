@@ -19,9 +19,20 @@ export function requireUser(request: FastifyRequest, roles?: readonly Role[]): S
   return request.user;
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean) {
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  expires: Date,
+  secure: boolean,
+) {
   // httpOnly keeps the token from scripts; SameSite=Lax blocks cross-site posts.
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires });
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    expires,
+  });
 }
 
 export const authPlugin = fp(

@@ -15,11 +15,17 @@ export const errorHandlerPlugin = fp(
             .join('.'),
           message: v.message ?? 'Ongeldige waarde',
         }));
-        const body: ErrorResponse = { error: 'validation', message: 'Controleer de invoer', fields };
+        const body: ErrorResponse = {
+          error: 'validation',
+          message: 'Controleer de invoer',
+          fields,
+        };
         return reply.code(400).send(body);
       }
       if (err instanceof ConflictError) {
-        return reply.code(409).send({ error: 'conflict', message: err.message, current: err.current });
+        return reply
+          .code(409)
+          .send({ error: 'conflict', message: err.message, current: err.current });
       }
       if (err instanceof AppError) {
         const body: ErrorResponse = { error: err.code, message: err.message };
@@ -36,7 +42,10 @@ export const errorHandlerPlugin = fp(
       return reply.code(500).send(body);
     });
     app.setNotFoundHandler((request, reply) => {
-      const body: ErrorResponse = { error: 'not_found', message: `Geen route voor ${request.method} ${request.url}` };
+      const body: ErrorResponse = {
+        error: 'not_found',
+        message: `Geen route voor ${request.method} ${request.url}`,
+      };
       return reply.code(404).send(body);
     });
   },

@@ -12,7 +12,9 @@ export const openApiPlugin = fp(
           description: 'Live availability of shelter places (vrouwenopvang) in the Netherlands',
           version: '0.1.0',
         },
-        components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'oa_session' } } },
+        components: {
+          securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'oa_session' } },
+        },
         security: [{ session: [] }],
       },
       transform: jsonSchemaTransform,

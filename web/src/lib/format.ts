@@ -57,7 +57,8 @@ export function formatDistance(km: number, lang: Lang): string {
 
 /** 0.914 -> "91%" */
 export function formatPercent(fraction: number, lang: Lang): string {
-  return new Intl.NumberFormat(localeOf(lang), { style: 'percent', maximumFractionDigits: 0 }).format(
-    fraction,
-  );
+  return new Intl.NumberFormat(localeOf(lang), {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  }).format(fraction);
 }

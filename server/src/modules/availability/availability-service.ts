@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { Database, Executor } from '@opvangatlas/db';
 import {
   freshnessOf,
@@ -11,7 +10,6 @@ import {
   type SessionUser,
   type UnitKind,
 } from '@opvangatlas/shared';
-import { regions } from '@opvangatlas/db';
 import { maxSeq } from '../events/event-repository';
 import { listLocations } from '../locations/location-repository';
 import { listRegions } from '../regions/region-repository';
@@ -22,17 +20,26 @@ import { ForbiddenError } from '../../errors';
 export class AvailabilityService {
   constructor(private readonly database: Database) {}
 
-  async availability(viewer: SessionUser, query: AvailabilityQuery, now = new Date()): Promise<Availability> {
+  async availability(
+    viewer: SessionUser,
+    query: AvailabilityQuery,
+    now = new Date(),
+  ): Promise<Availability> {
     // Municipalities see aggregates of their own region only (DOMAIN.md).
     const aggregatesOnly = viewer.role === 'municipality';
-    if (aggregatesOnly && viewer.regionId === null) throw new ForbiddenError('Geen regio gekoppeld');
+    if (aggregatesOnly && viewer.regionId === null)
+      throw new ForbiddenError('Geen regio gekoppeld');
     if (aggregatesOnly && query.regionId !== undefined && query.regionId !== viewer.regionId) {
       throw new ForbiddenError('Je ziet alleen de cijfers van je eigen regio');
     }
     const regionId = aggregatesOnly ? viewer.regionId! : query.regionId;
     return this.database.db.transaction(
       async (tx) => {
-        const [seq, allRegions, unitRows, locationRows] = await sequential(tx, regionId, query.kind);
+        const [seq, allRegions, unitRows, locationRows] = await sequential(
+          tx,
+          regionId,
+          query.kind,
+        );
         const unitsByRegion = groupBy(unitRows.map(toUnit), (u) => u.regionId);
         const locationsByRegion = groupBy(locationRows, (l) => l.regionId);
         return {
@@ -52,7 +59,12 @@ export class AvailabilityService {
                 lastConfirmedAt: l.lastConfirmedAt?.toISOString() ?? null,
                 freshness: freshnessOf(l.lastConfirmedAt, now),
                 free: Object.fromEntries(
-                  unitKinds.map((k) => [k, units.filter((u) => u.locationId === l.id && u.kind === k && u.status === 'free').length]),
+                  unitKinds.map((k) => [
+                    k,
+                    units.filter(
+                      (u) => u.locationId === l.id && u.kind === k && u.status === 'free',
+                    ).length,
+                  ]),
                 ) as Record<UnitKind, number>,
               }));
               return { ...summary, name: r.name, centre: r.centre, locations: locs };
@@ -67,11 +79,6 @@ export class AvailabilityService {
   async regionSummary(regionId: number, ex: Executor = this.database.db): Promise<RegionSummary> {
     const rows = await listUnits(ex, { regionId });
     return summariseRegion(regionId, rows.map(toUnit));
-  }
-
-  async regionExists(regionId: number): Promise<boolean> {
-    const rows = await this.database.db.select({ id: regions.id }).from(regions).where(eq(regions.id, regionId));
-    return rows.length > 0;
   }
 }
 

@@ -56,7 +56,12 @@ export async function listEvents(
   const rows = await ex
     .select()
     .from(events)
-    .where(and(gt(events.seq, since), opts.until === undefined ? undefined : lte(events.seq, opts.until)))
+    .where(
+      and(
+        gt(events.seq, since),
+        opts.until === undefined ? undefined : lte(events.seq, opts.until),
+      ),
+    )
     .orderBy(asc(events.seq))
     .limit(opts.limit ?? 10_000);
   return rows.map(toLiveEvent);

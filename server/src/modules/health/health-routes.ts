@@ -6,7 +6,13 @@ import { maxSeq } from '../events/event-repository';
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/health',
-    { schema: { tags: ['beheer'], summary: 'Database and bus state', response: { 200: Health, 503: Health } } },
+    {
+      schema: {
+        tags: ['beheer'],
+        summary: 'Database and bus state',
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (_request, reply) => {
       const dbOk = await app.database.db.execute(sql`select 1`).then(
         () => true,

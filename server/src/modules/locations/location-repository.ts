@@ -47,7 +47,10 @@ export async function findLocation(ex: Executor, id: number): Promise<LocationRo
   return row;
 }
 
-export function listLocations(ex: Executor, filter: { organisationId?: number; regionId?: number } = {}) {
+export function listLocations(
+  ex: Executor,
+  filter: { organisationId?: number; regionId?: number } = {},
+) {
   return selectLocations(
     ex,
     and(
@@ -57,6 +60,14 @@ export function listLocations(ex: Executor, filter: { organisationId?: number; r
   );
 }
 
-export async function markConfirmed(ex: Executor, id: number, at: Date, userId: number): Promise<void> {
-  await ex.update(locations).set({ lastConfirmedAt: at, lastConfirmedBy: userId }).where(eq(locations.id, id));
+export async function markConfirmed(
+  ex: Executor,
+  id: number,
+  at: Date,
+  userId: number,
+): Promise<void> {
+  await ex
+    .update(locations)
+    .set({ lastConfirmedAt: at, lastConfirmedBy: userId })
+    .where(eq(locations.id, id));
 }

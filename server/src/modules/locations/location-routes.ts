@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ErrorResponse, Location, LocationParams, OwnLocation, Unit, voRoles } from '@opvangatlas/shared';
+import {
+  ErrorResponse,
+  Location,
+  LocationParams,
+  OwnLocation,
+  Unit,
+  voRoles,
+} from '@opvangatlas/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireUser } from '../../plugins/auth';
 
@@ -10,7 +17,11 @@ export const locationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/locations',
     {
-      schema: { tags, summary: "The own organisation's locations, with address", response: { 200: z.array(OwnLocation), ...errors } },
+      schema: {
+        tags,
+        summary: "The own organisation's locations, with address",
+        response: { 200: z.array(OwnLocation), ...errors },
+      },
     },
     (request) => app.services.locations.listOwn(requireUser(request)),
   );
@@ -36,6 +47,10 @@ export const locationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Location, ...errors },
       },
     },
-    (request) => app.services.locations.confirm(requireUser(request, [...voRoles, 'admin']), request.params.id),
+    (request) =>
+      app.services.locations.confirm(
+        requireUser(request, [...voRoles, 'admin']),
+        request.params.id,
+      ),
   );
 };

@@ -7,7 +7,13 @@ import { listRegions } from './region-repository';
 export const regionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/regions',
-    { schema: { tags: ['regio'], summary: 'The 35 centrumgemeenten', response: { 200: z.array(Region) } } },
+    {
+      schema: {
+        tags: ['regio'],
+        summary: 'The 35 centrumgemeenten',
+        response: { 200: z.array(Region) },
+      },
+    },
     () => listRegions(app.database.db),
   );
 };

@@ -19,5 +19,7 @@ export function assertAccess(allowed: boolean, message?: string): asserts allowe
 
 /** The unit as this viewer may see it. */
 export function unitFor(viewer: Pick<SessionUser, 'organisationId'>, unit: Unit): Unit {
-  return access.isOwnOrganisation(viewer, unit.organisationId) ? unit : { ...unit, household: null };
+  return access.isOwnOrganisation(viewer, unit.organisationId)
+    ? unit
+    : { ...unit, household: null };
 }

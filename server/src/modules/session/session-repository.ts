@@ -21,7 +21,11 @@ export async function findUserByEmail(ex: Executor, email: string) {
   return row;
 }
 
-export async function findSessionUser(ex: Executor, sessionId: string, now: Date): Promise<SessionUser | undefined> {
+export async function findSessionUser(
+  ex: Executor,
+  sessionId: string,
+  now: Date,
+): Promise<SessionUser | undefined> {
   const [row] = await ex
     .select(sessionUserColumns)
     .from(sessions)
@@ -31,7 +35,12 @@ export async function findSessionUser(ex: Executor, sessionId: string, now: Date
   return row;
 }
 
-export async function insertSession(ex: Executor, id: string, userId: number, expiresAt: Date): Promise<void> {
+export async function insertSession(
+  ex: Executor,
+  id: string,
+  userId: number,
+  expiresAt: Date,
+): Promise<void> {
   await ex.insert(sessions).values({ id, userId, expiresAt });
 }
 

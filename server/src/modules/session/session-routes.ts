@@ -23,7 +23,13 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   );
   app.get(
     '/session',
-    { schema: { tags, summary: 'The logged-in user', response: { 200: SessionResponse, 401: ErrorResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'The logged-in user',
+        response: { 200: SessionResponse, 401: ErrorResponse },
+      },
+    },
     async (request) => ({ user: requireUser(request) }),
   );
   app.delete(

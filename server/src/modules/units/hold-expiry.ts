@@ -10,7 +10,9 @@ export const holdExpiryPlugin = fp(
     let running: Promise<unknown> = Promise.resolve();
     app.addHook('onReady', async () => {
       timer = setInterval(() => {
-        running = app.services.units.expireHolds().catch((err: unknown) => app.log.error({ err }, 'hold expiry failed'));
+        running = app.services.units
+          .expireHolds()
+          .catch((err: unknown) => app.log.error({ err }, 'hold expiry failed'));
       }, app.config.holdSweepMs);
       timer.unref();
     });

@@ -111,7 +111,9 @@ export async function updateUnitIf(
         eq(units.id, id),
         expect.version === undefined ? undefined : eq(units.version, expect.version),
         expect.status === undefined ? undefined : eq(units.status, expect.status),
-        expect.heldUntilBefore === undefined ? undefined : lte(units.heldUntil, expect.heldUntilBefore),
+        expect.heldUntilBefore === undefined
+          ? undefined
+          : lte(units.heldUntil, expect.heldUntilBefore),
       ),
     )
     .returning({ id: units.id });

@@ -12,7 +12,13 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireUser } from '../../plugins/auth';
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: UnitConflict };
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: UnitConflict,
+};
 
 export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['ruimtes'];
@@ -54,12 +60,21 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) =>
-      app.services.units.hold(requireUser(request, voRoles), request.params.id, request.body?.minutes),
+      app.services.units.hold(
+        requireUser(request, voRoles),
+        request.params.id,
+        request.body?.minutes,
+      ),
   );
   app.delete(
     '/units/:id/hold',
     {
-      schema: { tags, summary: 'Release a hold', params: UnitParams, response: { 200: Unit, ...errors } },
+      schema: {
+        tags,
+        summary: 'Release a hold',
+        params: UnitParams,
+        response: { 200: Unit, ...errors },
+      },
     },
     (request) => app.services.units.release(requireUser(request), request.params.id),
   );

@@ -6,7 +6,14 @@ import type { UnitEventType } from '../../live/live-event';
 import { runChange } from '../events/change-runner';
 import { appendEvent } from '../events/event-repository';
 import { access, assertAccess, unitFor } from '../session/access';
-import { findUnit, listExpiredHolds, listUnits, toUnit, updateUnitIf, type UnitChanges } from './unit-repository';
+import {
+  findUnit,
+  listExpiredHolds,
+  listUnits,
+  toUnit,
+  updateUnitIf,
+  type UnitChanges,
+} from './unit-repository';
 import { mayRelease, planHold, planPatch, planRelease } from './unit-rules';
 
 export interface UnitServiceDeps {
@@ -35,9 +42,15 @@ export class UnitService {
   /** The owning VO changes status or household; `patch.version` must be the current one. */
   patch(actor: SessionUser, id: number, patch: UnitPatch): Promise<Unit> {
     return this.change(actor, id, 'unit.updated', (unit) => {
-      assertAccess(access.changesUnitOf(actor, unit.organisationId), 'Alleen je eigen organisatie kan deze ruimte wijzigen');
+      assertAccess(
+        access.changesUnitOf(actor, unit.organisationId),
+        'Alleen je eigen organisatie kan deze ruimte wijzigen',
+      );
       if (unit.version !== patch.version) {
-        throw new ConflictError('Iemand anders heeft deze ruimte intussen gewijzigd', unitFor(actor, unit));
+        throw new ConflictError(
+          'Iemand anders heeft deze ruimte intussen gewijzigd',
+          unitFor(actor, unit),
+        );
       }
       return { expect: { version: patch.version }, changes: planPatch(unit, patch, this.now()) };
     });
@@ -46,19 +59,29 @@ export class UnitService {
   /** Holds a free unit for a placement; of simultaneous holds exactly one wins. */
   hold(actor: SessionUser, id: number, minutes?: number): Promise<Unit> {
     return this.change(actor, id, 'unit.held', (unit) => {
-      assertAccess(access.holds(actor) && actor.organisationId !== null, 'Alleen medewerkers van een VO kunnen vasthouden');
+      assertAccess(
+        access.holds(actor) && actor.organisationId !== null,
+        'Alleen medewerkers van een VO kunnen vasthouden',
+      );
       if (unit.status !== 'free') {
         throw new ConflictError('Deze ruimte is niet meer vrij', unitFor(actor, unit));
       }
       const by = { organisationId: actor.organisationId, userId: actor.id };
-      return { expect: { status: 'free' }, changes: planHold(this.now(), minutes ?? this.deps.holdMinutes, by) };
+      return {
+        expect: { status: 'free' },
+        changes: planHold(this.now(), minutes ?? this.deps.holdMinutes, by),
+      };
     });
   }
 
   release(actor: SessionUser, id: number): Promise<Unit> {
     return this.change(actor, id, 'unit.released', (unit) => {
-      if (unit.status !== 'held') throw new ConflictError('Deze ruimte wordt niet vastgehouden', unitFor(actor, unit));
-      assertAccess(mayRelease(unit, actor.organisationId, actor.role === 'admin'), 'Deze reservering is niet van jouw organisatie');
+      if (unit.status !== 'held')
+        throw new ConflictError('Deze ruimte wordt niet vastgehouden', unitFor(actor, unit));
+      assertAccess(
+        mayRelease(unit, actor.organisationId, actor.role === 'admin'),
+        'Deze reservering is niet van jouw organisatie',
+      );
       return { expect: { version: unit.version }, changes: planRelease(this.now()) };
     });
   }
@@ -105,7 +128,10 @@ export class UnitService {
         if (!(await updateUnitIf(tx, id, expect, changes))) {
           // Someone else committed first: answer with the state they left.
           const current = toUnit((await findUnit(tx, id))!);
-          throw new ConflictError('Iemand anders was je voor', actor ? unitFor(actor, current) : current);
+          throw new ConflictError(
+            'Iemand anders was je voor',
+            actor ? unitFor(actor, current) : current,
+          );
         }
         const unit = toUnit((await findUnit(tx, id))!);
         const event = await appendEvent(tx, {

@@ -31,7 +31,11 @@ const clampInt = (v: unknown, max: number) => {
 
 /** Repairs values from number inputs (empty, negative, fractions) into a usable filter. */
 export function sanitiseFilter(f: UnitFilter): UnitFilter {
-  return { ...f, adults: clampInt(f.adults, MAX_ADULTS), children: clampInt(f.children, MAX_CHILDREN) };
+  return {
+    ...f,
+    adults: clampInt(f.adults, MAX_ADULTS),
+    children: clampInt(f.children, MAX_CHILDREN),
+  };
 }
 
 /** Persons that must fit in one unit; at least one. */

@@ -1,4 +1,10 @@
-import { freshnessOf, type Freshness, type Location, type Region, type Unit } from '@opvangatlas/shared';
+import {
+  freshnessOf,
+  type Freshness,
+  type Location,
+  type Region,
+  type Unit,
+} from '@opvangatlas/shared';
 import { fitsNeeds, type UnitFilter } from './filters';
 import { haversineKm } from './geo';
 

@@ -108,26 +108,28 @@ export function buildRegionViews(input: ViewInput): RegionView[] {
         }
       }
       const distanceKm = distanceFrom(own, region);
-      return [{ region, summary, freeByKind, fitting, fittingPersons, distanceKm, locations: null }];
+      return [
+        { region, summary, freeByKind, fitting, fittingPersons, distanceKm, locations: null },
+      ];
     });
   }
 
-  const unitsByRegion = groupBy(input.units, (u) => u.regionId);
-  const unitsByLocation = groupBy(input.units, (u) => u.locationId);
+  // Materialise once: callers pass map iterators, which can only be walked once.
+  const allUnits = [...input.units];
+  const unitsByRegion = groupBy(allUnits, (u) => u.regionId);
+  const unitsByLocation = groupBy(allUnits, (u) => u.locationId);
   const locationsByRegion = groupBy(input.locations, (l) => l.regionId);
 
   return regions.map((region) => {
     const units = unitsByRegion.get(region.id) ?? [];
     const distanceKm = distanceFrom(own, region);
-    const locations = (locationsByRegion.get(region.id) ?? []).map(
-      (location): LocationView => ({
-        location,
-        regionName: region.name,
-        freshness: freshnessOf(location.lastConfirmedAt, now),
-        distanceKm,
-        ...countFree(unitsByLocation.get(location.id) ?? [], filter),
-      }),
-    );
+    const locations = (locationsByRegion.get(region.id) ?? []).map((location): LocationView => ({
+      location,
+      regionName: region.name,
+      freshness: freshnessOf(location.lastConfirmedAt, now),
+      distanceKm,
+      ...countFree(unitsByLocation.get(location.id) ?? [], filter),
+    }));
     return {
       region,
       summary: summariseRegion(region.id, units),

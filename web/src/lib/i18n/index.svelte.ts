@@ -22,11 +22,7 @@ export function translate(lang: Lang, key: MessageKey, params?: Params): string 
 }
 
 /** Keys with a singular and plural form: `x.one` / `x.other`. */
-type PluralBase = MessageKey extends infer K
-  ? K extends `${infer B}.one`
-    ? B
-    : never
-  : never;
+type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
 
 class I18n {
   lang = $state<Lang>('nl');

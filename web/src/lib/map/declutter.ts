@@ -15,6 +15,8 @@ export interface MarkerBox {
   /** Size of the full label, px. */
   width: number;
   height: number;
+  /** Always full (the selected and the own region): drawn on top, others make way. */
+  pinned?: boolean;
 }
 
 export interface BoxSize {
@@ -40,7 +42,9 @@ const overlaps = (a: Rect, b: Rect) =>
   a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 export function declutter(boxes: readonly MarkerBox[], compact: BoxSize): Set<number> {
-  const ordered = [...boxes].sort((a, b) => b.priority - a.priority || a.id - b.id);
+  const ordered = [...boxes].sort(
+    (a, b) => Number(!!b.pinned) - Number(!!a.pinned) || b.priority - a.priority || a.id - b.id,
+  );
   // Compact markers are always drawn: a full label must not hide one of them either.
   const compacts = new Map(ordered.map((b) => [b.id, rectAt(b, compact)]));
   const placed: Rect[] = [];
@@ -49,7 +53,7 @@ export function declutter(boxes: readonly MarkerBox[], compact: BoxSize): Set<nu
     const rect = rectAt(box, box);
     const hitsFull = placed.some((p) => overlaps(p, rect));
     const hitsCompact = [...compacts].some(([id, c]) => id !== box.id && overlaps(c, rect));
-    if (hitsFull || hitsCompact) continue;
+    if (!box.pinned && (hitsFull || hitsCompact)) continue;
     placed.push(rect);
     detailed.add(box.id);
   }

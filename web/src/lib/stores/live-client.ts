@@ -147,11 +147,13 @@ export class LiveClient {
   }
 
   /**
-   * A snapshot from another source (the REST fallback when the socket cannot connect).
-   * Only used while the client holds no state yet; returns whether it was applied.
+   * A snapshot from another source: the REST fallback while the socket cannot connect.
+   * Taken when the client holds nothing yet, or while it is not live and the snapshot is not
+   * older than its state; never while the socket is live. Returns whether it was applied.
    */
   applyFallbackSnapshot(snapshot: Snapshot): boolean {
-    if (this.#state.seq !== null) return false;
+    const { seq, status } = this.#state;
+    if (seq !== null && (status === 'live' || snapshot.seq < seq)) return false;
     this.#applySnapshot(snapshot);
     return true;
   }
@@ -305,7 +307,10 @@ function withUnit(units: ReadonlyMap<number, Unit>, unit: Unit): ReadonlyMap<num
 }
 
 /** ws(s)://<host>/api/live?since=<seq> on the page's own origin. */
-export function liveUrl(origin: Pick<globalThis.Location, 'protocol' | 'host'>, since: number | null) {
+export function liveUrl(
+  origin: Pick<globalThis.Location, 'protocol' | 'host'>,
+  since: number | null,
+) {
   const scheme = origin.protocol === 'https:' ? 'wss' : 'ws';
   const query = since === null ? '' : `?since=${since}`;
   return `${scheme}://${origin.host}/api/live${query}`;

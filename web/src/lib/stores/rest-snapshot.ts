@@ -6,7 +6,11 @@ import type { Api } from '$lib/api';
  * connect (a proxy that blocks websockets, a flaky phone connection): the night-shift worker
  * still sees the last known numbers, and the socket continues from `seq` once it connects.
  */
-export async function loadRestSnapshot(api: Api, role: Role, signal?: AbortSignal): Promise<Snapshot> {
+export async function loadRestSnapshot(
+  api: Api,
+  role: Role,
+  signal?: AbortSignal,
+): Promise<Snapshot> {
   if (!unitLevelRoles.includes(role)) {
     const availability = await api.availability(signal);
     return {
