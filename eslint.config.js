@@ -9,7 +9,7 @@ export default ts.config(
       '**/node_modules',
       'data',
       'web/build',
-      'web/.svelte-kit',
+      '**/.svelte-kit',
       'web/static',
       'db/migrations',
       'docs',

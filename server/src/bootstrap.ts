@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { openDatabase, type Database } from '@opvangatlas/db';
-import { DEMO_PASSWORD, seed, type SeedResult } from '@opvangatlas/db/seed';
+import { DEMO_PASSWORD, ensureAdmin, seed, type SeedResult } from '@opvangatlas/db/seed';
 import type { AppConfig } from './config/env';
 import { createMemoryBus, createRedisBus, type Bus } from './live/bus';
 import { hashPassword } from './modules/session/password';
@@ -29,14 +29,18 @@ export function openBus(
     : Promise.resolve(createMemoryBus());
 }
 
-/** Seeds an empty database (demo data only outside production). */
+/** Seeds an empty database (demo data only outside production) and the configured admin. */
 export async function seedIfEmpty(
   database: Database,
-  config: Pick<AppConfig, 'seed' | 'demo'>,
+  config: Pick<AppConfig, 'seed' | 'demo' | 'admin'>,
 ): Promise<SeedResult> {
-  return seed(database.db, {
+  const result = await seed(database.db, {
     seed: config.seed,
     demo: config.demo,
     demoPasswordHash: config.demo ? await hashPassword(DEMO_PASSWORD) : undefined,
   });
+  if (config.admin) {
+    await ensureAdmin(database.db, config.admin.email, await hashPassword(config.admin.password));
+  }
+  return result;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser, Unit } from '@opvangatlas/shared';
-import { LIVE_CLOSE_TOO_SLOW } from '@opvangatlas/shared';
+import { LIVE_CLOSE_TOO_SLOW, LIVE_CLOSE_UNAUTHORIZED } from '@opvangatlas/shared';
 import { createMemoryBus } from '../../server/src/live/bus';
 import { UnitService } from '../../server/src/modules/units/unit-service';
 import { createBackend, type TestBackend } from '../support/backend';
@@ -49,8 +49,11 @@ afterAll(async () => {
 });
 
 describe('live websocket', () => {
-  it('refuses an anonymous upgrade', async () => {
-    await expect(TestLiveClient.connect(a.wsUrl, '')).rejects.toThrow(/401/);
+  it('closes an anonymous socket with 4401 and sends it nothing', async () => {
+    const anonymous = await TestLiveClient.connect(a.wsUrl, '');
+    await anonymous.waitFor((c) => c.closeCode !== null);
+    expect(anonymous.closeCode).toBe(LIVE_CLOSE_UNAUTHORIZED);
+    expect(anonymous.frames).toEqual([]);
   });
 
   it('sends a snapshot, then each change as a delta filtered by organisation', async () => {

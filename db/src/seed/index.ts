@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { unitKinds, type UnitKind, type UnitStatus } from '@opvangatlas/shared';
 import type { Db } from '../client';
 import {
@@ -320,4 +320,18 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
       demoUsers: demoUsers.slice(0, 5).map((u) => u.email),
     };
   });
+}
+
+/**
+ * Creates the first administrator from configuration (production has no demo accounts).
+ * Does nothing when the account exists, so a restart never resets its password.
+ */
+export async function ensureAdmin(db: Db, email: string, passwordHash: string): Promise<boolean> {
+  const normalised = email.toLowerCase();
+  const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, normalised));
+  if (existing.length > 0) return false;
+  await db
+    .insert(users)
+    .values({ email: normalised, displayName: 'Beheerder', role: 'admin', passwordHash });
+  return true;
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../client';
-import { AVERAGE_STAY_DAYS, seed, splitPlaces } from './index';
+import { AVERAGE_STAY_DAYS, ensureAdmin, seed, splitPlaces } from './index';
 
 async function seeded(seedValue: number, now: Date) {
   const database = await openDatabase();
@@ -85,5 +85,15 @@ describe('seed', () => {
       'vo_worker',
     ]);
     expect((await seed(a.db, { demo: true, demoPasswordHash: 'x' })).seeded).toBe(false);
+  });
+
+  it('creates the configured administrator once and never overwrites it', async () => {
+    expect(await ensureAdmin(b.db, 'Beheer@VO.nl', 'hash-1')).toBe(true);
+    expect(await ensureAdmin(b.db, 'beheer@vo.nl', 'hash-2')).toBe(false);
+    const admins = await rows(
+      b,
+      sql`select email, password_hash from users where email = 'beheer@vo.nl'`,
+    );
+    expect(admins).toEqual([{ email: 'beheer@vo.nl', password_hash: 'hash-1' }]);
   });
 });

@@ -17,6 +17,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).cookieSecure).toBe(true);
   });
 
+  it('takes the first administrator only with both e-mail and password', () => {
+    expect(
+      loadConfig({ ADMIN_EMAIL: 'beheer@vo.nl', ADMIN_PASSWORD: 'lang-genoeg-wachtwoord' }).admin,
+    ).toEqual({
+      email: 'beheer@vo.nl',
+      password: 'lang-genoeg-wachtwoord',
+    });
+    expect(() => loadConfig({ ADMIN_EMAIL: 'beheer@vo.nl' })).toThrow(/go together/);
+    expect(() => loadConfig({ ADMIN_EMAIL: 'beheer@vo.nl', ADMIN_PASSWORD: 'kort' })).toThrow(
+      /ADMIN_PASSWORD/,
+    );
+  });
+
   it('stops with a line per wrong variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,

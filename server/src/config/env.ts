@@ -30,6 +30,9 @@ const Env = z.object({
   /** Directory of the built SvelteKit app (adapter-node output). */
   WEB_BUILD_DIR: z.string().default('web/build'),
   COOKIE_SECURE: bool.optional(),
+  /** First administrator, created at start when missing (needed in production). */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
 });
 
 export interface AppConfig {
@@ -48,6 +51,7 @@ export interface AppConfig {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   webBuildDir: string;
   cookieSecure: boolean;
+  admin: { email: string; password: string } | undefined;
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
@@ -57,6 +61,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
+    throw new Error('Invalid environment:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
+  }
   const production = e.NODE_ENV === 'production';
   return {
     nodeEnv: e.NODE_ENV,
@@ -74,6 +81,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     webBuildDir: e.WEB_BUILD_DIR,
     cookieSecure: e.COOKIE_SECURE ?? production,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
+        : undefined,
   };
 }
 

@@ -1,8 +1,7 @@
 import websocket from '@fastify/websocket';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ClientMessage, LiveQuery } from '@opvangatlas/shared';
-import { requireUser } from '../plugins/auth';
+import { ClientMessage, LIVE_CLOSE_UNAUTHORIZED, LiveQuery } from '@opvangatlas/shared';
 import { LiveHub } from './live-hub';
 
 declare module 'fastify' {
@@ -21,13 +20,15 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
         summary: 'Websocket: snapshot, then deltas (see shared/src/live.ts)',
         querystring: LiveQuery,
       },
-      // Runs before the upgrade: an anonymous request gets a plain 401, no socket.
-      preHandler: async (request) => {
-        requireUser(request);
-      },
     },
     (socket, request) => {
-      const user = requireUser(request);
+      // A browser cannot read the status of a refused upgrade (it only sees 1006), so an
+      // anonymous socket is accepted and closed with a code that says "log in again".
+      const user = request.user;
+      if (!user) {
+        socket.close(LIVE_CLOSE_UNAUTHORIZED, 'unauthorized');
+        return;
+      }
       socket.on('close', () => app.live.detach(socket));
       socket.on('message', (raw: Buffer) => {
         let json: unknown;
