@@ -71,6 +71,23 @@ describe('session', () => {
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
   });
 
+  it('slows down password guessing: the 11th attempt in 5 minutes gets 429', async () => {
+    const attempt = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: demoEmail('vo_worker.kadera'), password: 'guess' },
+      });
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await attempt()).statusCode);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    const blocked = await attempt();
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error).toBe('rate_limited');
+    // Other accounts from the same address are not locked out by it.
+    expect((await login(app, demoEmail('coordinator'))).startsWith('oa_session=')).toBe(true);
+  });
+
   it('answers 401 to anonymous requests for data', async () => {
     for (const url of ['/api/availability', '/api/units', '/api/locations', '/api/session']) {
       expect((await app.inject({ url })).statusCode, url).toBe(401);

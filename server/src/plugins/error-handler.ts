@@ -4,6 +4,14 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ErrorResponse, FieldError } from '@opvangatlas/shared';
 import { AppError, ConflictError, ValidationError } from '../errors';
 
+const codeByStatus: Partial<Record<number, ErrorResponse['error']>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+};
+
 /** Maps typed errors to status codes once; 5xx details stay in the log, never in the response. */
 export const errorHandlerPlugin = fp(
   async (app) => {
@@ -33,8 +41,11 @@ export const errorHandlerPlugin = fp(
         return reply.code(err.statusCode).send(body);
       }
       if (err.statusCode && err.statusCode < 500) {
-        // Fastify's own 4xx (malformed JSON, body too large): say so without internals.
-        const body: ErrorResponse = { error: 'validation', message: err.message };
+        // Fastify's and plugins' own 4xx (malformed JSON, body too large, rate limit).
+        const body: ErrorResponse = {
+          error: codeByStatus[err.statusCode] ?? 'validation',
+          message: err.message,
+        };
         return reply.code(err.statusCode).send(body);
       }
       request.log.error({ err }, 'unhandled error');
