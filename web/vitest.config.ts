@@ -14,6 +14,7 @@ export default defineConfig({
     alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
   },
   test: {
+    name: 'web',
     include: ['src/**/*.test.ts'],
     environment: 'jsdom',
     setupFiles: ['src/lib/testing/setup.ts'],

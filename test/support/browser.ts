@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import {
   chromium,
@@ -80,15 +79,48 @@ export async function loginThroughForm(
   return { context, page, errors, external };
 }
 
+/**
+ * The few browser globals the page.evaluate callbacks below use. The root tsconfig has no
+ * DOM lib (server code must not see `window`), so callbacks cast `globalThis` to this.
+ */
+interface InPage {
+  __e2eMark?: boolean;
+  innerWidth: number;
+  scrollTo(x: number, y: number): void;
+  document: { documentElement: { scrollWidth: number } };
+  createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
+  OffscreenCanvas: new (
+    width: number,
+    height: number,
+  ) => {
+    getContext(kind: '2d'): {
+      drawImage(image: unknown, x: number, y: number): void;
+      getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+    } | null;
+  };
+}
+
 /** Marks the document, so a later check can tell the page was not reloaded in between. */
 export async function markDocument(page: Page): Promise<void> {
   await page.evaluate(() => {
-    (window as unknown as { __e2eMark?: boolean }).__e2eMark = true;
+    (globalThis as unknown as InPage).__e2eMark = true;
   });
 }
 
 export function documentStillMarked(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { __e2eMark?: boolean }).__e2eMark === true);
+  return page.evaluate(() => (globalThis as unknown as InPage).__e2eMark === true);
+}
+
+/** True when the page is no wider than the viewport (nothing sticks out sideways). */
+export function fitsViewportWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as InPage;
+    return w.document.documentElement.scrollWidth <= w.innerWidth;
+  });
+}
+
+export async function scrollToTop(page: Page): Promise<void> {
+  await page.evaluate(() => (globalThis as unknown as InPage).scrollTo(0, 0));
 }
 
 /** Pixel colours of the offline basemap style (web/src/lib/map/basemap.ts). */
@@ -106,9 +138,10 @@ export async function mapPaint(
   const png = await page.getByTestId('map').screenshot();
   return page.evaluate(
     async ({ b64, colours }) => {
+      const w = globalThis as unknown as InPage;
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const bitmap = await w.createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new w.OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = canvas.getContext('2d')!;
       ctx.drawImage(bitmap, 0, 0);
       const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
