@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events, units } from '@opvangatlas/db';
 import type { SessionUser, Unit } from '@opvangatlas/shared';
 import { LIVE_CLOSE_TOO_SLOW, LIVE_CLOSE_UNAUTHORIZED } from '@opvangatlas/shared';
 import { createMemoryBus } from '../../server/src/live/bus';
@@ -26,7 +28,8 @@ async function connect(instance: Instance, cookie: string) {
 const sortedUnits = (c: TestLiveClient) => [...c.state.units.values()].sort((x, y) => x.id - y.id);
 
 beforeAll(async () => {
-  backend = await createBackend();
+  // A fast sweep, so a hold that ran out is released while the test watches.
+  backend = await createBackend({ holdSweepMs: 200 });
   // Two instances on their own bus connections (Redis) or sharing the process (embedded).
   a = await startInstance(backend, { live: { catchUpMs: 200 } });
   b = await startInstance(backend, {
@@ -162,6 +165,30 @@ describe('live websocket', () => {
     const res = await patchUnit(a.app, s.worker, current, { status: 'free' });
     expect(res.statusCode).toBe(200);
     await onB.waitFor((c) => c.state.units.get(unit.id)?.status === 'free');
+  });
+});
+
+describe('hold expiry', () => {
+  it('releases a hold that ran out by itself and pushes the release to every client', async () => {
+    const watcher = await connect(b, s.coordinator);
+    const unit = [...watcher.state.units.values()].find(
+      (u) => u.status === 'free' && u.organisationId !== worker.organisationId,
+    )!;
+    const held = await a.app.inject({
+      method: 'POST',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.worker },
+    });
+    expect(held.statusCode).toBe(200);
+    await watcher.waitFor((c) => c.state.units.get(unit.id)?.status === 'held');
+    // Let the hold run out, as if its 60 minutes had passed.
+    await backend.database.db
+      .update(units)
+      .set({ heldUntil: new Date(Date.now() - 1000) })
+      .where(eq(units.id, unit.id));
+    await watcher.waitFor((c) => c.state.units.get(unit.id)?.status === 'free');
+    const audit = await backend.database.db.select().from(events).where(eq(events.unitId, unit.id));
+    expect(audit.filter((e) => e.type === 'unit.hold_expired')).toHaveLength(1);
   });
 });
 
