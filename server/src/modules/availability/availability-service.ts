@@ -35,12 +35,13 @@ export class AvailabilityService {
     const regionId = aggregatesOnly ? viewer.regionId! : query.regionId;
     return this.database.db.transaction(
       async (tx) => {
-        const [seq, allRegions, unitRows, locationRows] = await sequential(
-          tx,
-          regionId,
-          query.kind,
+        const [seq, allRegions, unitRows, locationRows] = await readState(tx, regionId, query.kind);
+        const allUnits = unitRows.map(toUnit);
+        const unitsByRegion = groupBy(allUnits, (u) => u.regionId);
+        const freeByLocation = groupBy(
+          allUnits.filter((u) => u.status === 'free'),
+          (u) => u.locationId,
         );
-        const unitsByRegion = groupBy(unitRows.map(toUnit), (u) => u.regionId);
         const locationsByRegion = groupBy(locationRows, (l) => l.regionId);
         return {
           generatedAt: now.toISOString(),
@@ -61,9 +62,7 @@ export class AvailabilityService {
                 free: Object.fromEntries(
                   unitKinds.map((k) => [
                     k,
-                    units.filter(
-                      (u) => u.locationId === l.id && u.kind === k && u.status === 'free',
-                    ).length,
+                    (freeByLocation.get(l.id) ?? []).filter((u) => u.kind === k).length,
                   ]),
                 ) as Record<UnitKind, number>,
               }));
@@ -82,8 +81,8 @@ export class AvailabilityService {
   }
 }
 
-/** One connection, so one query at a time inside a transaction. */
-async function sequential(tx: Executor, regionId: number | undefined, kind: UnitKind | undefined) {
+/** One consistent read; one query at a time, as a transaction holds one connection. */
+async function readState(tx: Executor, regionId: number | undefined, kind: UnitKind | undefined) {
   const seq = await maxSeq(tx);
   const allRegions = await listRegions(tx);
   const unitRows = await listUnits(tx, { regionId, kind });
