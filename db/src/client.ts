@@ -32,11 +32,18 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for node-postgres. */
   poolSize?: number;
+  /** How long node-postgres waits for a new connection before giving up (default 2 s). */
+  connectionTimeoutMs?: number;
 }
 
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.url) {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      // Postgres down or unreachable: fail within 2 s (the API answers 503), never hang.
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? 2000,
+    });
     // A dropped idle connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema }) as unknown as Db;

@@ -8,7 +8,7 @@ import {
 import type { Database } from '@opvangatlas/db';
 import type { AppConfig } from './config/env';
 import type { Bus } from './live/bus';
-import { livePlugin } from './live/live-routes';
+import { livePlugin, type LiveOptions } from './live/live-routes';
 import { availabilityRoutes } from './modules/availability/availability-routes';
 import { healthRoutes } from './modules/health/health-routes';
 import { locationRoutes } from './modules/locations/location-routes';
@@ -17,8 +17,10 @@ import { sessionRoutes } from './modules/session/session-routes';
 import { holdExpiryPlugin } from './modules/units/hold-expiry';
 import { unitRoutes } from './modules/units/unit-routes';
 import { authPlugin } from './plugins/auth';
-import { errorHandlerPlugin } from './plugins/error-handler';
+import { errorHandlerPlugin, safeError } from './plugins/error-handler';
 import { openApiPlugin } from './plugins/openapi';
+import { originCheckPlugin } from './plugins/origin-check';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { servicesPlugin } from './plugins/services';
 import { webPlugin } from './plugins/web';
 
@@ -34,22 +36,37 @@ export interface AppDeps {
   bus: Bus;
   /** Serve the built web app; off in API tests. */
   web?: boolean;
-  /** Live hub tuning, for tests. */
-  live?: { catchUpMs?: number; maxBufferedBytes?: number };
+  /** Live hub tuning and extra live modules, for tests. */
+  live?: LiveOptions;
   logger?: FastifyServerOptions['logger'];
 }
 
 /** Builds the app apart from listening, so tests can inject requests into it. */
 export async function buildApp(deps: AppDeps) {
+  const logger = deps.logger ?? { level: deps.config.logLevel };
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel },
+    // Every logged `err` goes through safeError: a failed query's parameters never reach the log.
+    logger:
+      typeof logger === 'object'
+        ? { ...logger, serializers: { err: safeError, ...logger.serializers } }
+        : logger,
     bodyLimit: 64 * 1024,
+    trustProxy: deps.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('instanceId', randomUUID().slice(0, 8));
 
   await app.register(errorHandlerPlugin);
+  await app.register(securityHeadersPlugin, {
+    production: deps.config.nodeEnv === 'production',
+    mapStyleUrl: deps.config.mapStyleUrl,
+  });
+  // Before auth: a request from another origin is refused without touching the session.
+  await app.register(originCheckPlugin, {
+    publicOrigins: deps.config.publicOrigins,
+    production: deps.config.nodeEnv === 'production',
+  });
   await app.register(openApiPlugin);
   await app.register(servicesPlugin, {
     config: deps.config,

@@ -22,10 +22,10 @@ export async function openMigratedDatabase(
 /** Redis when REDIS_URL is set, the in-process bus otherwise. */
 export function openBus(
   config: Pick<AppConfig, 'redisUrl' | 'redisChannelPrefix'>,
-  onInvalid?: (reason: string) => void,
+  onWarning?: (reason: string) => void,
 ): Promise<Bus> {
   return config.redisUrl
-    ? createRedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, onInvalid })
+    ? createRedisBus({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, onWarning })
     : Promise.resolve(createMemoryBus());
 }
 

@@ -14,9 +14,7 @@ async function main() {
   }
   const database = await openMigratedDatabase(config);
   // Never trusted: a message that fails the schema is dropped and said, not applied.
-  const bus = await openBus(config, (reason) =>
-    console.warn(`ignored an invalid bus message: ${reason}`),
-  );
+  const bus = await openBus(config, (reason) => console.warn(`bus: ${reason}`));
   const seeded = await seedIfEmpty(database, config);
   const app = await buildApp({ config, database, bus, web: true });
   await app.listen({ host: config.host, port: config.port });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id } from './id';
 import { Freshness } from './location';
 import { LatLon } from './region';
 import { UnitKind, unitKinds, type Unit } from './unit';
@@ -66,7 +67,7 @@ export const Availability = z.object({
 export type Availability = z.infer<typeof Availability>;
 
 export const AvailabilityQuery = z.object({
-  regionId: z.coerce.number().int().positive().optional(),
+  regionId: Id.optional(),
   kind: UnitKind.optional(),
 });
 export type AvailabilityQuery = z.infer<typeof AvailabilityQuery>;

@@ -10,6 +10,8 @@ export const errorCodes = [
   'not_found',
   'conflict',
   'rate_limited',
+  /** A service the app needs (the database) cannot be reached: try again shortly. */
+  'unavailable',
   'internal',
 ] as const;
 

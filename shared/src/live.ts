@@ -1,58 +1,115 @@
 import { z } from 'zod';
-import { RegionSummary } from './availability';
-import { Location } from './location';
-import { Unit } from './unit';
+import {
+  isSliceName,
+  specOf,
+  type SliceArrays,
+  type SliceKey,
+  type SliceName,
+  type SliceValue,
+} from './live-slices';
+import { unitLevelRoles, type Role } from './session';
 
 /**
  * Websocket contract of /api/live.
  *
- * Every delta carries its event sequence number `seq` and `prev`, the seq of the previous
- * message in the same stream. A client that holds state at seq S applies a delta when
- * `prev <= S < seq`; `prev > S` means it missed something and must resync (send
- * `{type:'resync', since:S}`), which the server answers with the missed deltas or a fresh
- * snapshot. Streams are filtered per role (a municipality sees only its own region), so
- * seq numbers are not contiguous; `prev` is what makes gaps detectable.
+ * The server first sends a `snapshot` of every slice the viewer may see, at event seq `seq`.
+ * After that it sends `batch` frames: all changes of one or more committed transactions,
+ * applied together (a swap of three units never shows half done). A batch carries the seq
+ * of its last event and `prev`, the seq of the previous frame sent to this client. The
+ * stream is filtered per viewer, so seqs are not contiguous; a client holding state at S
+ * applies a batch when `prev <= S < seq`, skips it when `seq <= S`, and on `prev > S` has
+ * missed something and sends `{type:'resync', since:S}`, answered with one batch of what it
+ * missed or a fresh snapshot. `heartbeat` frames prove the connection is alive.
  */
-export const Snapshot = z.object({
+export const liveScopes = ['units', 'aggregates'] as const;
+export type LiveScope = (typeof liveScopes)[number];
+export const scopeOf = (role: Role): LiveScope =>
+  unitLevelRoles.includes(role) ? 'units' : 'aggregates';
+
+const SliceKeySchema = z.union([z.int(), z.string()]);
+
+/** The wire shape before the slices are checked against their schemas (see parseServerMessage). */
+const RawSnapshot = z.object({
   type: z.literal('snapshot'),
   seq: z.int().min(0),
   /** `units` for VO staff, coordinators and admins; `aggregates` for municipalities. */
-  scope: z.enum(['units', 'aggregates']),
-  units: z.array(Unit),
-  locations: z.array(Location),
-  regions: z.array(RegionSummary),
+  scope: z.enum(liveScopes),
+  slices: z.record(z.string(), z.array(z.unknown())),
 });
-export type Snapshot = z.infer<typeof Snapshot>;
-
-const delta = {
+const RawChange = z.union([
+  z.object({ slice: z.string(), value: z.unknown() }),
+  z.object({ slice: z.string(), remove: SliceKeySchema }),
+]);
+const RawBatch = z.object({
+  type: z.literal('batch'),
   seq: z.int().positive(),
   prev: z.int().min(0),
   at: z.iso.datetime({ offset: true }),
-};
-
-export const UnitDelta = z.object({ type: z.literal('unit'), ...delta, unit: Unit });
-export const LocationDelta = z.object({
-  type: z.literal('location'),
-  ...delta,
-  location: Location,
+  changes: z.array(RawChange),
 });
-export const RegionDelta = z.object({ type: z.literal('region'), ...delta, region: RegionSummary });
-export type UnitDelta = z.infer<typeof UnitDelta>;
-export type LocationDelta = z.infer<typeof LocationDelta>;
-export type RegionDelta = z.infer<typeof RegionDelta>;
+export const Heartbeat = z.object({
+  type: z.literal('heartbeat'),
+  at: z.iso.datetime({ offset: true }),
+});
+const RawServerMessage = z.discriminatedUnion('type', [RawSnapshot, RawBatch, Heartbeat]);
 
-export const Delta = z.discriminatedUnion('type', [UnitDelta, LocationDelta, RegionDelta]);
-export type Delta = z.infer<typeof Delta>;
+export interface Snapshot {
+  type: 'snapshot';
+  seq: number;
+  scope: LiveScope;
+  slices: SliceArrays;
+}
+export type Change = {
+  [K in SliceName]: { slice: K; value: SliceValue<K> } | { slice: K; remove: SliceKey };
+}[SliceName];
+export interface Batch {
+  type: 'batch';
+  seq: number;
+  prev: number;
+  at: string;
+  changes: Change[];
+}
+export type Heartbeat = z.infer<typeof Heartbeat>;
+export type ServerMessage = Snapshot | Batch | Heartbeat;
 
-export const ServerMessage = z.discriminatedUnion('type', [
-  Snapshot,
-  UnitDelta,
-  LocationDelta,
-  RegionDelta,
-]);
-export type ServerMessage = z.infer<typeof ServerMessage>;
+export type ParseResult =
+  { success: true; data: ServerMessage } | { success: false; error: string };
 
-export const ResyncRequest = z.object({
+/**
+ * Checks a message against the contract, every slice value against its own schema. Slices
+ * this client does not know are left out, so an older web app keeps working while a newer
+ * server adds kinds of change.
+ */
+export function parseServerMessage(json: unknown): ParseResult {
+  const raw = RawServerMessage.safeParse(json);
+  if (!raw.success) return { success: false, error: raw.error.message };
+  const msg = raw.data;
+  if (msg.type === 'heartbeat') return { success: true, data: msg };
+  if (msg.type === 'snapshot') {
+    const slices: Record<string, unknown[]> = {};
+    for (const [name, values] of Object.entries(msg.slices)) {
+      if (!isSliceName(name)) continue;
+      const parsed = z.array(specOf(name).schema).safeParse(values);
+      if (!parsed.success) return { success: false, error: `${name}: ${parsed.error.message}` };
+      slices[name] = parsed.data;
+    }
+    return { success: true, data: { ...msg, slices: slices as SliceArrays } };
+  }
+  const changes: Change[] = [];
+  for (const c of msg.changes) {
+    if (!isSliceName(c.slice)) continue;
+    if ('remove' in c) {
+      changes.push({ slice: c.slice, remove: c.remove } as Change);
+      continue;
+    }
+    const parsed = specOf(c.slice).schema.safeParse(c.value);
+    if (!parsed.success) return { success: false, error: `${c.slice}: ${parsed.error.message}` };
+    changes.push({ slice: c.slice, value: parsed.data } as Change);
+  }
+  return { success: true, data: { ...msg, changes } };
+}
+
+export const ResyncRequest = z.strictObject({
   type: z.literal('resync'),
   /** Last seq the client holds; omit for a fresh snapshot. */
   since: z.int().min(0).optional(),
@@ -60,17 +117,20 @@ export const ResyncRequest = z.object({
 export const ClientMessage = z.discriminatedUnion('type', [ResyncRequest]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export const LiveQuery = z.object({ since: z.coerce.number().int().min(0).optional() });
+export const LiveQuery = z.object({
+  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
 
-/** Close codes the server uses; the client reconnects with its last seq after each. */
+/** Close codes the server uses; the client reconnects with its last seq after each but 4401. */
 export const LIVE_CLOSE_TOO_SLOW = 4008;
 export const LIVE_CLOSE_UNAUTHORIZED = 4401;
+export const LIVE_CLOSE_TOO_MANY = 4429;
 
-/** Whether a delta continues the state a client holds at `seq` (see the contract above). */
-export function deltaFits(
+/** Whether a batch continues the state a client holds at `seq` (see the contract above). */
+export function batchFits(
   clientSeq: number,
-  d: Pick<Delta, 'seq' | 'prev'>,
+  b: Pick<Batch, 'seq' | 'prev'>,
 ): 'apply' | 'skip' | 'gap' {
-  if (d.seq <= clientSeq) return 'skip';
-  return d.prev <= clientSeq ? 'apply' : 'gap';
+  if (b.seq <= clientSeq) return 'skip';
+  return b.prev <= clientSeq ? 'apply' : 'gap';
 }

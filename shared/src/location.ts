@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id } from './id';
 import { LatLon } from './region';
 
 export const freshnessLevels = ['fresh', 'aging', 'stale'] as const;
@@ -45,4 +46,4 @@ export type Address = z.infer<typeof Address>;
 export const OwnLocation = Location.extend({ address: Address });
 export type OwnLocation = z.infer<typeof OwnLocation>;
 
-export const LocationParams = z.object({ id: z.coerce.number().int().positive() });
+export const LocationParams = z.object({ id: Id });

@@ -9,7 +9,8 @@ export const unitLevelRoles: readonly Role[] = ['vo_worker', 'vo_planner', 'coor
 /** Roles that change units: a VO's own staff. */
 export const voRoles: readonly Role[] = ['vo_worker', 'vo_planner'];
 
-export const LoginRequest = z.object({
+/** Strict, like every request body: an unknown field is a 400 that names it. */
+export const LoginRequest = z.strictObject({
   email: z.email({ message: 'Vul een geldig e-mailadres in' }).max(200),
   password: z.string().min(1, { message: 'Vul je wachtwoord in' }).max(200),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id, MAX_INT4 } from './id';
 
 /** Kinds of place, see DOMAIN.md "Kinds of place". */
 export const unitKinds = ['noodbed', 'crisis', 'vervolg', 'geen_onderscheid'] as const;
@@ -11,7 +12,7 @@ export type UnitStatus = z.infer<typeof UnitStatus>;
 
 /** A household (systeem) is described by composition only: never names, BSN or birth dates. */
 export const Household = z
-  .object({
+  .strictObject({
     adults: z.int().min(0).max(6),
     children: z.int().min(0).max(12),
   })
@@ -46,10 +47,11 @@ export type Unit = z.infer<typeof Unit>;
 /** Statuses a VO sets by hand; `held` only comes from the hold endpoint. */
 export const settableStatuses = ['free', 'reserved', 'occupied', 'out_of_service'] as const;
 
+/** Request bodies are strict: an unknown field is a 400 that names it, never silently dropped. */
 export const UnitPatch = z
-  .object({
-    /** Optimistic concurrency: the version the client last saw. */
-    version: z.int().min(1),
+  .strictObject({
+    /** Optimistic concurrency: the version the client last saw (an int4 column). */
+    version: z.int().min(1).max(MAX_INT4),
     status: z.enum(settableStatuses).optional(),
     household: Household.nullable().optional(),
   })
@@ -71,23 +73,24 @@ export const UnitPatch = z
   });
 export type UnitPatch = z.infer<typeof UnitPatch>;
 
-export const HoldRequest = z.object({
+export const HoldRequest = z.strictObject({
   /** Override of the default hold length, capped so a hold cannot block a bed for long. */
   minutes: z.int().min(5).max(120).optional(),
 });
 export type HoldRequest = z.infer<typeof HoldRequest>;
 
-export const UnitParams = z.object({ id: z.coerce.number().int().positive() });
+export const UnitParams = z.object({ id: Id });
 
 export const UnitQuery = z.object({
   kind: UnitKind.optional(),
   status: UnitStatus.optional(),
-  regionId: z.coerce.number().int().positive().optional(),
+  regionId: Id.optional(),
 });
 export type UnitQuery = z.infer<typeof UnitQuery>;
 
 export const UnitConflict = z.object({
   error: z.literal('conflict'),
   message: z.string(),
-  current: Unit,
+  /** The unit as it is now, as far as the viewer may see it; absent when it may not. */
+  current: Unit.optional(),
 });

@@ -395,6 +395,75 @@ describe.skipIf(!haveChromium)('Opvangatlas Live in Chromium', () => {
     });
   });
 
+  it('runs the map and every page under the Content-Security-Policy without a violation, and refuses injected inline script', async () => {
+    /** The page's side of the check; the root tsconfig has no DOM lib. */
+    interface CspPage {
+      __cspViolations: string[];
+      __injected?: boolean;
+      addEventListener(
+        type: 'securitypolicyviolation',
+        listener: (e: {
+          violatedDirective: string;
+          blockedURI: string;
+          sourceFile: string;
+          lineNumber: number;
+        }) => void,
+      ): void;
+      document: {
+        createElement(tag: 'script'): { textContent: string };
+        head: { append(node: unknown): void };
+      };
+    }
+    const { page, context } = await as('vo_planner');
+    const consoleViolations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text()))
+        consoleViolations.push(msg.text());
+    });
+    await context.addInitScript(() => {
+      const w = globalThis as unknown as CspPage;
+      w.__cspViolations = [];
+      w.addEventListener('securitypolicyviolation', (e) =>
+        w.__cspViolations.push(
+          `${e.violatedDirective} ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`,
+        ),
+      );
+    });
+    const violations = () =>
+      page.evaluate(() => (globalThis as unknown as CspPage).__cspViolations);
+
+    const response = await page.goto('/');
+    const csp = (await response!.allHeaders())['content-security-policy'] ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self' 'sha256-/);
+    expect(csp).not.toContain("'unsafe-inline' 'sha256");
+    expect((await response!.allHeaders())['x-frame-options']).toBe('DENY');
+
+    // The map: markers, the live feed, and land and water painted by maplibre's worker.
+    await waitForMarkers(page, 35);
+    await waitForLive(page);
+    await page.locator('canvas.maplibregl-canvas').waitFor();
+    await poll(async () => (await mapPaint(page)).water > 0.05, 10_000).toBe(true);
+    await navigate(page, 'Noodbed nu', '/noodbed');
+    await page.getByTestId('noodbed-card').first().waitFor();
+    await navigate(page, 'Mijn locaties', '/locaties');
+    await page.getByTestId('unit-row').first().waitFor();
+    expect(await violations()).toEqual([]);
+    expect(consoleViolations).toEqual([]);
+
+    // The policy bites: an inline script an attacker got into the page does not run.
+    await page.evaluate(() => {
+      const w = globalThis as unknown as CspPage;
+      const script = w.document.createElement('script');
+      script.textContent = 'window.__injected = true';
+      w.document.head.append(script);
+    });
+    await poll(() => violations()).toEqual([expect.stringMatching(/^script-src/)]);
+    expect(await page.evaluate(() => (globalThis as unknown as CspPage).__injected)).toBe(
+      undefined,
+    );
+  });
+
   it('renders Kaart, Noodbed nu and Mijn locaties on desktop and phone (docs/screenshots)', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const sizes = [

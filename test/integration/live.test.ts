@@ -4,7 +4,9 @@ import { events, units } from '@opvangatlas/db';
 import type { SessionUser, Unit } from '@opvangatlas/shared';
 import { LIVE_CLOSE_TOO_SLOW, LIVE_CLOSE_UNAUTHORIZED } from '@opvangatlas/shared';
 import { createMemoryBus } from '../../server/src/live/bus';
+import { ChangeRunner } from '../../server/src/modules/events/change-runner';
 import { UnitService } from '../../server/src/modules/units/unit-service';
+import { transitionUnits } from '../../server/src/modules/units/unit-transitions';
 import { createBackend, type TestBackend } from '../support/backend';
 import { churn, demoSessions, getUnits, patchUnit } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
@@ -100,10 +102,13 @@ describe('live websocket', () => {
     const unit = ownUnits.find((u) => u.status === 'free' && u.id !== elsewhere.id)!;
     const current = (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!;
     await patchUnit(a.app, s.worker, current, { status: 'out_of_service' });
-    await muni.waitFor((c) => c.frames.length > framesBefore);
-    const frames = muni.frames.slice(framesBefore).map((f) => JSON.parse(f));
-    expect(frames.map((f) => f.type)).toEqual(['region']);
-    expect(frames[0].region.regionId).toBe(worker.regionId);
+    await muni.waitFor((c) => c.messages(framesBefore).length > 0);
+    // The hold in another region is not in its audience: one batch, its own region's figures.
+    await new Promise((r) => setTimeout(r, 100));
+    const frames = muni.messages(framesBefore);
+    expect(frames.map((f) => f.type)).toEqual(['batch']);
+    expect(frames[0]!.changes!.map((c) => c.slice)).toEqual(['regions']);
+    expect([...muni.state.regions.keys()]).toEqual([worker.regionId]);
     expect(muni.gaps).toBe(0);
     expect(muni.state.regions.get(worker.regionId!)!.total.outOfService).toBe(
       region!.total.outOfService + 1,
@@ -123,8 +128,10 @@ describe('live websocket', () => {
     clients.push(resumed);
     const fresh = await connect(b, s.worker);
     await resumed.waitForSeq(fresh.state.seq);
-    expect(resumed.frames).toHaveLength(20);
-    expect(resumed.frames.every((f) => JSON.parse(f).type === 'unit')).toBe(true);
+    // Only what it missed, as one batch: 20 changes of one unit are its latest state.
+    const frames = resumed.messages();
+    expect(frames.map((f) => f.type)).toEqual(['batch']);
+    expect(frames[0]!.changes).toHaveLength(1);
     expect(resumed.gaps).toBe(0);
     expect(sortedUnits(resumed)).toEqual(sortedUnits(fresh));
   });
@@ -144,8 +151,9 @@ describe('live websocket', () => {
     // A writer whose messages reach nobody: as if Redis dropped them.
     const lossy = new UnitService({
       database: backend.database,
-      bus: createMemoryBus(),
+      changes: new ChangeRunner(backend.database, createMemoryBus()),
       holdMinutes: 60,
+      holdCaps: backend.config.holdCaps,
     });
     const unit = ownUnits.find((u) => u.status === 'free')!;
     const current = watcher.state.units.get(unit.id)!;
@@ -247,17 +255,68 @@ describe('concurrency', () => {
   });
 });
 
+describe('composed transitions', () => {
+  it('changes three units of three organisations in one transaction, seen as one frame', async () => {
+    const watcher = await connect(b, s.coordinator);
+    const free = [...watcher.state.units.values()].filter((u) => u.status === 'free');
+    const trio = [...new Map(free.map((u) => [u.organisationId, u])).values()].slice(0, 3);
+    const from = watcher.frames.length;
+    const reserve = () => ({
+      expect: { status: 'free' as const },
+      changes: { status: 'reserved' as const },
+    });
+    await a.app.changes.run((ctx) =>
+      transitionUnits(
+        ctx,
+        null,
+        trio.map((u) => ({ id: u.id, type: 'unit.updated' as const, plan: reserve })),
+      ),
+    );
+    await watcher.waitFor((c) => trio.every((u) => c.state.units.get(u.id)?.status === 'reserved'));
+    const frames = watcher.messages(from);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.changes!.map((c) => c.slice)).toEqual(['units', 'units', 'units']);
+  });
+
+  it('never deadlocks when multi-unit changes take the same units in any order', async () => {
+    const units = (await getUnits(a.app, s.admin)).filter((u) => u.status === 'free').slice(0, 4);
+    const toggle = (u: Unit) => ({
+      expect: { status: u.status },
+      changes: { status: u.status === 'free' ? ('reserved' as const) : ('free' as const) },
+    });
+    const orders = Array.from({ length: 12 }, (_, i) =>
+      i % 2 ? [...units].reverse() : [units[2]!, units[0]!, units[3]!, units[1]!],
+    );
+    const results = await Promise.allSettled(
+      orders.map((order, i) =>
+        (i % 2 ? a : b).app.changes.run((ctx) =>
+          transitionUnits(
+            ctx,
+            null,
+            order.map((u) => ({ id: u.id, type: 'unit.updated' as const, plan: toggle })),
+          ),
+        ),
+      ),
+    );
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    expect(errors.filter((e) => /deadlock/i.test(e))).toEqual([]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(12);
+  });
+});
+
 describe('slow clients', () => {
   it('drops a client whose socket keeps buffering, so memory stays bounded', async () => {
     const closed: number[] = [];
     const socket = {
       readyState: 1,
-      bufferedAmount: 50_000_000,
+      bufferedAmount: 0,
       send: () => {},
       close: (code?: number) => void closed.push(code ?? 0),
     };
     await a.app.live.attach(socket, worker);
     const before = a.app.live.clientCount;
+    // It got its snapshot, then stopped reading.
+    socket.bufferedAmount = 50_000_000;
     const unit = ownUnits.find((u) => u.status === 'occupied')!;
     await churn(
       a.app,

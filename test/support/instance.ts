@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App } from '../../server/src/app';
 import type { Bus } from '../../server/src/live/bus';
+import type { LiveOptions } from '../../server/src/live/live-routes';
 import type { Database } from '@opvangatlas/db';
 import type { TestBackend } from './backend';
 
@@ -17,7 +18,7 @@ export async function startInstance(
   opts: {
     database?: Database;
     bus?: Bus;
-    live?: { catchUpMs?: number; maxBufferedBytes?: number };
+    live?: LiveOptions;
   } = {},
 ): Promise<Instance> {
   const app = await buildApp({

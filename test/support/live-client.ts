@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import { LiveState, ServerMessage, type Snapshot } from '@opvangatlas/shared';
+import { LiveState, parseServerMessage, type Snapshot } from '@opvangatlas/shared';
 
-/** A websocket client that keeps state exactly as the web app does (shared LiveState). */
+/** A websocket client that keeps state with the web app's own reducer (shared reduceLive). */
 export class TestLiveClient {
   readonly state = new LiveState();
   readonly frames: string[] = [];
@@ -13,8 +13,9 @@ export class TestLiveClient {
     ws.on('message', (raw: Buffer) => {
       const text = raw.toString();
       this.frames.push(text);
-      const msg = ServerMessage.parse(JSON.parse(text));
-      if (this.state.apply(msg) === 'gap') {
+      const parsed = parseServerMessage(JSON.parse(text));
+      if (!parsed.success) throw new Error(`frame outside the contract: ${parsed.error}`);
+      if (this.state.apply(parsed.data) === 'gap') {
         this.gaps += 1;
         ws.send(
           JSON.stringify({
@@ -71,15 +72,15 @@ export class TestLiveClient {
 
   /** The state as a snapshot, to hand to a later connection. */
   keep(): Snapshot {
-    const { seq, scope, units, locations, regions } = this.state;
-    return {
-      type: 'snapshot',
-      seq,
-      scope: scope ?? 'units',
-      units: [...units.values()],
-      locations: [...locations.values()],
-      regions: [...regions.values()],
-    };
+    return this.state.toSnapshot();
+  }
+
+  /** The frames received, parsed, without heartbeats. */
+  messages(from = 0): Array<{ type: string; changes?: Array<{ slice: string }> }> {
+    return this.frames
+      .slice(from)
+      .map((f) => JSON.parse(f) as { type: string })
+      .filter((m) => m.type !== 'heartbeat');
   }
 
   waitForSeq(seq: number, timeoutMs?: number): Promise<void> {

@@ -141,15 +141,36 @@ export const events = pgTable(
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     at: tstz('at').notNull().defaultNow(),
     type: text('type').notNull(),
-    /** Null for the system (hold expiry). */
+    /** Null for the system (hold expiry, timers). */
     actorUserId: integer('actor_user_id').references(() => users.id),
-    organisationId: integer('organisation_id').notNull(),
-    regionId: integer('region_id').notNull(),
+    /** The organisation and region the subject belongs to (null when it has none). */
+    organisationId: integer('organisation_id'),
+    regionId: integer('region_id'),
     locationId: integer('location_id'),
     unitId: integer('unit_id'),
+    /**
+     * Who may receive the event (server/src/live/live-event.ts, Audience): roles, members
+     * of organisations, region-bound viewers of regions. Replay filters on these columns.
+     */
+    audienceRoles: role('audience_roles')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    audienceOrganisations: integer('audience_organisations')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    audienceRegions: integer('audience_regions')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     data: jsonb('data').notNull(),
   },
-  (t) => [index('events_unit_idx').on(t.unitId)],
+  (t) => [
+    index('events_unit_idx').on(t.unitId),
+    index('events_type_at_idx').on(t.type, t.at),
+    index('events_at_idx').on(t.at),
+  ],
 );
 
 export const schema = {

@@ -30,6 +30,26 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes PUBLIC_ORIGIN as a comma-separated list of origins and refuses anything else', () => {
+    expect(loadConfig({}).publicOrigins).toEqual([]);
+    expect(
+      loadConfig({ PUBLIC_ORIGIN: 'https://opvang.example, https://Live.Opvang.example:8443/' })
+        .publicOrigins,
+    ).toEqual(['https://opvang.example', 'https://live.opvang.example:8443']);
+    for (const bad of ['opvang.example', 'https://opvang.example/app', 'ftp://x.example', ',']) {
+      expect(() => loadConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
+    }
+  });
+
+  it('believes a proxy only when TRUST_PROXY names it', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe(
+      '10.0.0.0/8, 127.0.0.1',
+    );
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('stops with a line per wrong variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,

@@ -1,6 +1,49 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** `https://opvang.example` (scheme, host, optional port; nothing else) -> its origin. */
+const origin = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        u.pathname === '/' &&
+        !u.search &&
+        !u.hash &&
+        !u.username &&
+        !v.endsWith('?') &&
+        !v.endsWith('#')
+      );
+    } catch {
+      return false;
+    }
+  }, 'expected an origin like https://opvang.example (scheme, host and port only)')
+  .transform((v) => new URL(v).origin);
+
+/**
+ * Fastify's trustProxy: `true` (any proxy) or a comma-separated list of the proxies' addresses
+ * or CIDR ranges. Only then are X-Forwarded-For/-Proto/-Host believed.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): boolean | string => {
+    if (v === 'true' || v === 'false') return v === 'true';
+    const bad = v.split(',').filter((a) => isIP(a.trim().split('/')[0] ?? '') === 0);
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected true, false or proxy addresses/CIDRs; not ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
 
 /** The only place that reads process.env (CONVENTIONS.md, point 6). */
 const Env = z.object({
@@ -18,6 +61,11 @@ const Env = z.object({
   DATA_DIR: z.string().default('./data/pglite'),
   HOLD_MINUTES: z.coerce.number().int().min(1).max(240).default(60),
   HOLD_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
+  /** Holds at once, so one account or VO cannot block the country's free noodbedden. */
+  HOLD_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(3),
+  HOLD_MAX_PER_ORGANISATION: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Open live sockets per user (tabs, phones); more are closed with 4429. */
+  LIVE_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
   SESSION_HOURS: z.coerce
     .number()
     .min(1)
@@ -30,6 +78,20 @@ const Env = z.object({
   /** Directory of the built SvelteKit app (adapter-node output). */
   WEB_BUILD_DIR: z.string().default('web/build'),
   COOKIE_SECURE: bool.optional(),
+  /**
+   * Where the app is served, as the browser sees it (comma-separated when there are several).
+   * A state-changing request or websocket upgrade whose Origin is not one of them is refused.
+   * Without it, the request's own scheme and Host.
+   */
+  PUBLIC_ORIGIN: z
+    .string()
+    .transform((v) => v.split(',').filter((o) => o.trim() !== ''))
+    .pipe(z.array(origin).min(1, 'at least one origin'))
+    .optional(),
+  /** Behind a reverse proxy: whom to believe for the client address and scheme. */
+  TRUST_PROXY: trustProxy.optional(),
+  /** A real vector style instead of the offline basemap; its origin is allowed by the CSP. */
+  PUBLIC_MAP_STYLE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** First administrator, created at start when missing (needed in production). */
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
@@ -44,6 +106,8 @@ export interface AppConfig {
   redisChannelPrefix: string;
   dataDir: string;
   holdMinutes: number;
+  holdCaps: { perUser: number; perOrganisation: number };
+  liveMaxSocketsPerUser: number;
   holdSweepMs: number;
   sessionHours: number;
   seed: number;
@@ -51,6 +115,10 @@ export interface AppConfig {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   webBuildDir: string;
   cookieSecure: boolean;
+  /** Allowed Origin values; empty: the request's own origin. */
+  publicOrigins: string[];
+  trustProxy: boolean | string;
+  mapStyleUrl: string | undefined;
   admin: { email: string; password: string } | undefined;
 }
 
@@ -74,6 +142,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     dataDir: e.DATA_DIR,
     holdMinutes: e.HOLD_MINUTES,
+    holdCaps: { perUser: e.HOLD_MAX_PER_USER, perOrganisation: e.HOLD_MAX_PER_ORGANISATION },
+    liveMaxSocketsPerUser: e.LIVE_MAX_SOCKETS_PER_USER,
     holdSweepMs: e.HOLD_SWEEP_SECONDS * 1000,
     sessionHours: e.SESSION_HOURS,
     seed: e.SEED,
@@ -81,6 +151,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.LOG_LEVEL,
     webBuildDir: e.WEB_BUILD_DIR,
     cookieSecure: e.COOKIE_SECURE ?? production,
+    publicOrigins: e.PUBLIC_ORIGIN ?? [],
+    trustProxy: e.TRUST_PROXY ?? false,
+    mapStyleUrl: e.PUBLIC_MAP_STYLE_URL,
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }

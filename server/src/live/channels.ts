@@ -4,6 +4,6 @@
  */
 export const channels = (prefix: string) =>
   ({
-    /** Every committed change (LiveEvent JSON). */
+    /** Committed changes and ended sessions (BusMessage JSON). */
     events: `${prefix}:events`,
   }) as const;

@@ -1,43 +1,52 @@
 import { z } from 'zod';
-import { Location, Unit } from '@opvangatlas/shared';
+import { Role } from '@opvangatlas/shared';
 
 /**
- * A committed change as it travels on the bus and is replayed from the events table.
- * It holds the full state (household included); live/frames.ts decides who sees what.
+ * Who may receive an event: every user with one of `roles`, every member of one of
+ * `organisationIds`, and the region-bound viewers (municipality officers) of `regionIds`.
+ * Stored in columns of `events`, so replay and resume filter without domain code.
  */
-const base = {
+export const Audience = z.object({
+  roles: z.array(Role),
+  organisationIds: z.array(z.int().positive()),
+  regionIds: z.array(z.int().positive()),
+});
+export type Audience = z.infer<typeof Audience>;
+
+/**
+ * A committed change as it travels on the bus and is replayed from the events table. `data`
+ * is the domain payload, checked by the owning module's schema (live/live-module.ts); it
+ * holds the full state, and the module's projector decides who sees what of it.
+ */
+export const LiveEvent = z.object({
   seq: z.int().positive(),
   at: z.iso.datetime({ offset: true }),
+  type: z.string().min(1),
+  /** Null for the system (hold expiry, escalation timers). */
   actorUserId: z.int().positive().nullable(),
-  organisationId: z.int().positive(),
-  regionId: z.int().positive(),
+  /** The organisation the subject belongs to: its members are the "own" viewers. */
+  organisationId: z.int().positive().nullable(),
+  regionId: z.int().positive().nullable(),
+  audience: Audience,
+  data: z.unknown(),
+});
+export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/**
+ * An event before the events table has given it its seq and time. `refs` fill the indexed
+ * columns the audit trail is searched by (which unit, which location).
+ */
+export type NewEvent = Omit<LiveEvent, 'seq' | 'at'> & {
+  refs?: { unitId?: number; locationId?: number };
 };
 
-export const unitEventTypes = [
-  'unit.updated',
-  'unit.held',
-  'unit.released',
-  'unit.hold_expired',
-] as const;
-export const UnitEventType = z.enum(unitEventTypes);
-export type UnitEventType = z.infer<typeof UnitEventType>;
-
-export const UnitEvent = z.object({
-  ...base,
-  type: UnitEventType,
-  unit: Unit,
-  /** Status and version before the change, for the audit trail. */
-  before: z.object({ status: Unit.shape.status, version: z.int() }),
-});
-export const LocationEvent = z.object({
-  ...base,
-  type: z.literal('location.confirmed'),
-  location: Location,
-});
-export const LiveEvent = z.discriminatedUnion('type', [UnitEvent, LocationEvent]);
-export type UnitEvent = z.infer<typeof UnitEvent>;
-export type LocationEvent = z.infer<typeof LocationEvent>;
-export type LiveEvent = z.infer<typeof LiveEvent>;
-/** An event before it has been given its seq and time by the events table. */
-export type NewEvent = DistributiveOmit<LiveEvent, 'seq' | 'at'>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/**
+ * What travels between instances: the events of one transaction together (so every
+ * instance delivers them as one frame), or the sessions that ended (logout), whose sockets
+ * every instance closes.
+ */
+export const BusMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('events'), events: z.array(LiveEvent).min(1) }),
+  z.object({ kind: z.literal('sessions_ended'), sessionIds: z.array(z.string().min(1)).min(1) }),
+]);
+export type BusMessage = z.infer<typeof BusMessage>;

@@ -1,19 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '@opvangatlas/db';
 import {
+  LIVE_CLOSE_TOO_MANY,
   LIVE_CLOSE_TOO_SLOW,
-  type RegionDelta,
-  type SessionUser,
-  type Snapshot,
+  LIVE_CLOSE_UNAUTHORIZED,
+  scopeOf,
 } from '@opvangatlas/shared';
-import type { AvailabilityService } from '../modules/availability/availability-service';
-import { listEvents, maxSeq } from '../modules/events/event-repository';
-import { listLocations, toLocation } from '../modules/locations/location-repository';
-import { access, unitFor } from '../modules/session/access';
-import { listUnits, toUnit } from '../modules/units/unit-repository';
+import { listEvents, listRecentEvents, maxSeq } from '../modules/events/event-repository';
+import { inAudience, roomsOf, roomsOfAudience, viewerIdentity, type Viewer } from './audience';
 import type { Bus } from './bus';
-import { EventFrames, render } from './frames';
+import { FrameRenderer } from './frames';
 import type { LiveEvent } from './live-event';
+import type { LiveModule } from './live-module';
 
 /** What the hub needs of a websocket; `ws.WebSocket` fits. */
 export interface LiveSocket {
@@ -25,70 +23,127 @@ export interface LiveSocket {
 
 interface LiveClient {
   socket: LiveSocket;
-  user: SessionUser;
-  /** Municipalities get their region's aggregates, everyone else units. */
-  stream: string;
-  /** Highest seq this client holds; frames at or below it are not sent again. */
+  viewer: Viewer;
+  /** The session the socket was opened with; closed when that session ends. */
+  sessionId: string | null;
+  rooms: string[];
+  /** Seq of the last frame sent: the `prev` of the next one. -1 until synced. */
   seq: number;
-  /** While a snapshot or replay is being read, live frames wait here. */
-  pending: { seq: number; frame: string }[] | null;
+  /** A resync is queued: further requests are ignored until it has run (one at a time). */
+  syncQueued: boolean;
+  /** When the client was last brought up to date; resyncs closer together wait. */
+  syncedAt: number;
 }
 
 export interface LiveHubOptions {
   database: Database;
   bus: Bus;
-  availability: AvailabilityService;
+  modules: LiveModule[];
   log: FastifyBaseLogger;
+  /** Which of these sessions still exist; sockets of the others are closed. */
+  activeSessions?: (ids: string[]) => Promise<Set<string>>;
   /** A client whose socket buffers more than this is dropped and resyncs (memory bound). */
   maxBufferedBytes?: number;
-  /** A resume further behind than this gets a snapshot instead of a replay. */
+  /** Recent events kept in memory, so a resuming client is answered without a query. */
+  ringSize?: number;
+  /** A resume with more events than this for the viewer gets a snapshot instead. */
   replayLimit?: number;
   /** Safety net for lost bus messages: how often to look for events not yet seen. */
   catchUpMs?: number;
+  heartbeatMs?: number;
+  /** How often the sessions behind open sockets are checked (expiry, lost logout messages). */
+  sessionCheckMs?: number;
+  maxSocketsPerUser?: number;
+  /** A client is answered at most one resync per this interval; later ones wait for it. */
+  minResyncMs?: number;
 }
 
 const OPEN = 1;
-const UNITS_STREAM = 'units';
-const regionStream = (regionId: number) => `region:${regionId}`;
 
 /**
- * Per-instance fan-out: takes committed events from the bus in seq order (filling gaps
- * from the events table), renders each once per audience and sends it to the websocket
- * clients allowed to see it.
+ * Per-instance fan-out. Takes committed events from the bus in seq order (filling gaps from
+ * the events table), lets the owning modules apply them to their in-memory view, and sends
+ * each client one frame per batch with what its audience and class may see. Snapshots and
+ * resumes are answered from memory; the database is only read at start and to fill gaps.
  */
 export class LiveHub {
-  private readonly clients = new Set<LiveClient>();
-  /** Highest seq processed; every event up to it has been delivered. */
+  private readonly clients = new Map<LiveSocket, LiveClient>();
+  private readonly rooms = new Map<string, Set<LiveClient>>();
+  private readonly socketsPerUser = new Map<number, number>();
+  private readonly moduleByType = new Map<string, LiveModule>();
+  /** Highest seq applied; every event up to it is in the modules' views. */
   private lastSeq = 0;
-  /** Last seq sent per stream: the `prev` of the next frame in that stream. */
-  private readonly streamPrev = new Map<string, number>();
+  /** The last `ringSize` events, ascending and contiguous up to lastSeq. */
+  private ring: LiveEvent[] = [];
+  /** Applied but not yet sent; flushed together, so a burst becomes one frame per client. */
+  private unsent: LiveEvent[] = [];
+  private flushScheduled = false;
+  private readonly snapshots = new Map<string, { seq: number; frame: string }>();
   private chain: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
-  private readonly maxBuffered: number;
-  private readonly replayLimit: number;
+  private started = false;
+  private readonly o: Required<Omit<LiveHubOptions, 'activeSessions'>> &
+    Pick<LiveHubOptions, 'activeSessions'>;
 
-  constructor(private readonly opts: LiveHubOptions) {
-    this.maxBuffered = opts.maxBufferedBytes ?? 1_000_000;
-    this.replayLimit = opts.replayLimit ?? 1000;
+  constructor(opts: LiveHubOptions) {
+    this.o = {
+      maxBufferedBytes: 1_000_000,
+      ringSize: 5000,
+      replayLimit: 1000,
+      catchUpMs: 5000,
+      heartbeatMs: 15_000,
+      sessionCheckMs: 30_000,
+      maxSocketsPerUser: 20,
+      minResyncMs: 1000,
+      ...opts,
+    };
+    for (const m of opts.modules) {
+      for (const type of Object.keys(m.events)) {
+        if (this.moduleByType.has(type)) throw new Error(`event type ${type} registered twice`);
+        this.moduleByType.set(type, m);
+      }
+    }
   }
 
   async start(): Promise<void> {
-    this.lastSeq = await maxSeq(this.opts.database.db);
+    // One consistent read: the modules' views and the ring are exactly the state at lastSeq.
+    await this.o.database.db.transaction(
+      async (tx) => {
+        this.lastSeq = await maxSeq(tx);
+        for (const m of this.o.modules) await m.load(tx);
+        const recent = await listRecentEvents(tx, this.lastSeq, this.o.ringSize);
+        this.ring = recent.map((e) => this.decode(e) ?? e);
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+    this.started = true;
     this.unsubscribe = [
-      this.opts.bus.subscribe((event) => this.enqueue(() => this.process(event))),
-      this.opts.bus.onReconnect(() => this.catchUp()),
+      this.o.bus.subscribe((msg) => {
+        if (msg.kind === 'events') void this.enqueue(() => this.process(msg.events));
+        else this.endSessions(msg.sessionIds);
+      }),
+      this.o.bus.onReconnect(() => void this.catchUp()),
     ];
-    this.timer = setInterval(() => this.catchUp(), this.opts.catchUpMs ?? 5000);
-    this.timer.unref();
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.o.catchUpMs, () => void this.catchUp());
+    every(this.o.heartbeatMs, () => this.heartbeat());
+    every(this.o.sessionCheckMs, () => void this.checkSessions());
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
     for (const off of this.unsubscribe) off();
     await this.chain;
-    for (const c of this.clients) c.socket.close(1001, 'server stopping');
+    this.flush();
+    for (const c of this.clients.values()) c.socket.close(1001, 'server stopping');
     this.clients.clear();
+    this.rooms.clear();
+    this.socketsPerUser.clear();
   }
 
   get clientCount(): number {
@@ -102,140 +157,211 @@ export class LiveHub {
   /** Looks for events committed but not seen on the bus (lost message, reconnect). */
   catchUp(): Promise<void> {
     return this.enqueue(async () => {
-      const missed = await listEvents(this.opts.database.db, this.lastSeq, { limit: 1000 });
-      for (const e of missed) await this.process(e);
+      const missed = await listEvents(this.o.database.db, this.lastSeq, { limit: 1000 });
+      if (missed.length > 0) await this.process(missed);
     });
   }
 
-  /** Registers a websocket and brings it up to date (snapshot, or replay from `since`). */
-  async attach(socket: LiveSocket, user: SessionUser, since?: number): Promise<void> {
-    const stream = access.seesUnits(user) ? UNITS_STREAM : regionStream(user.regionId ?? 0);
-    const client: LiveClient = { socket, user, stream, seq: 0, pending: null };
-    this.clients.add(client);
-    await this.sync(client, since);
+  /** Registers a websocket and brings it up to date (snapshot, or what it missed since `since`). */
+  attach(socket: LiveSocket, viewer: Viewer, opts: { sessionId?: string; since?: number } = {}) {
+    const open = this.socketsPerUser.get(viewer.id) ?? 0;
+    if (open >= this.o.maxSocketsPerUser) {
+      socket.close(LIVE_CLOSE_TOO_MANY, 'too many connections');
+      return Promise.resolve();
+    }
+    this.socketsPerUser.set(viewer.id, open + 1);
+    const client: LiveClient = {
+      socket,
+      viewer,
+      sessionId: opts.sessionId ?? null,
+      rooms: roomsOf(viewer),
+      seq: -1,
+      syncQueued: true,
+      syncedAt: 0,
+    };
+    this.clients.set(socket, client);
+    for (const room of client.rooms) {
+      let members = this.rooms.get(room);
+      if (!members) this.rooms.set(room, (members = new Set()));
+      members.add(client);
+    }
+    return this.enqueue(async () => this.sync(client, opts.since));
   }
 
   detach(socket: LiveSocket): void {
-    for (const c of this.clients) if (c.socket === socket) this.clients.delete(c);
+    const client = this.clients.get(socket);
+    if (!client) return;
+    this.clients.delete(socket);
+    for (const room of client.rooms) this.rooms.get(room)?.delete(client);
+    const open = (this.socketsPerUser.get(client.viewer.id) ?? 1) - 1;
+    if (open > 0) this.socketsPerUser.set(client.viewer.id, open);
+    else this.socketsPerUser.delete(client.viewer.id);
   }
 
-  /** The client asked to resync from `since` (it saw a gap). */
-  async resync(socket: LiveSocket, since?: number): Promise<void> {
-    for (const c of this.clients) if (c.socket === socket) await this.sync(c, since);
+  /** The client asked to resync from `since` (it saw a gap). One at a time per client. */
+  resync(socket: LiveSocket, since?: number): Promise<void> {
+    const client = this.clients.get(socket);
+    if (!client || client.syncQueued) return Promise.resolve();
+    client.syncQueued = true;
+    const wait = client.syncedAt + this.o.minResyncMs - Date.now();
+    if (wait <= 0) return this.enqueue(() => this.sync(client, since));
+    // Asked again so soon: answered once, a little later, from the state of that moment.
+    return new Promise((resolve) => {
+      setTimeout(() => void this.enqueue(() => this.sync(client, since)).then(resolve), wait);
+    });
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
+  /** Closes the sockets of sessions that ended (logout on any instance). */
+  endSessions(sessionIds: string[]): void {
+    const ended = new Set(sessionIds);
+    for (const c of [...this.clients.values()]) {
+      if (c.sessionId !== null && ended.has(c.sessionId)) this.close(c, LIVE_CLOSE_UNAUTHORIZED);
+    }
+  }
+
+  private async checkSessions(): Promise<void> {
+    const check = this.o.activeSessions;
+    const ids = [...new Set([...this.clients.values()].flatMap((c) => c.sessionId ?? []))];
+    if (!check || ids.length === 0) return;
+    try {
+      const active = await check(ids);
+      this.endSessions(ids.filter((id) => !active.has(id)));
+    } catch (err) {
+      this.o.log.warn({ err: (err as Error).message }, 'session check failed');
+    }
+  }
+
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
     this.chain = this.chain.then(task).catch((err: unknown) => {
-      this.opts.log.error({ err }, 'live hub task failed');
+      this.o.log.error({ err }, 'live hub task failed');
     });
     return this.chain;
   }
 
-  private async process(event: LiveEvent): Promise<void> {
-    if (event.seq <= this.lastSeq) return;
-    let batch = [event];
-    if (event.seq !== this.lastSeq + 1) {
+  /** The event with its data checked by the owning module, or null when it cannot be used. */
+  private decode(event: LiveEvent): LiveEvent | null {
+    const module = this.moduleByType.get(event.type);
+    const parsed = module?.events[event.type]!.safeParse(event.data);
+    if (!parsed?.success) {
+      this.o.log.warn({ seq: event.seq, type: event.type }, 'live event without a valid module');
+      return null;
+    }
+    return { ...event, data: parsed.data };
+  }
+
+  private async process(incoming: LiveEvent[]): Promise<void> {
+    if (!this.started) return;
+    let events = incoming.filter((e) => e.seq > this.lastSeq);
+    if (events.length === 0) return;
+    if (events[0]!.seq !== this.lastSeq + 1) {
       // Another instance's message overtook this one, or one got lost: the table has it all.
-      batch = await listEvents(this.opts.database.db, this.lastSeq, { until: event.seq });
-      if (batch.at(-1)?.seq !== event.seq) batch.push(event);
+      // Seq order is commit order, so once seq N is committed, a seq below it that the table
+      // does not hold was rolled back and never comes: the read is authoritative.
+      const until = events.at(-1)!.seq;
+      events = await listEvents(this.o.database.db, this.lastSeq, { until });
     }
-    for (const e of batch) {
-      if (e.seq <= this.lastSeq) continue;
-      await this.deliver(e);
-      this.lastSeq = e.seq;
-    }
-  }
-
-  private async deliver(event: LiveEvent): Promise<void> {
-    const unitsPrev = this.streamPrev.get(UNITS_STREAM) ?? this.lastSeq;
-    const frames = new EventFrames(event, unitsPrev);
-    this.streamPrev.set(UNITS_STREAM, event.seq);
-
-    const region = regionStream(event.regionId);
-    let regionFrame: string | undefined;
-    for (const c of this.clients) {
-      if (c.stream === UNITS_STREAM)
-        this.send(c, event.seq, frames.forOrganisation(c.user.organisationId));
-      else if (c.stream === region) {
-        regionFrame ??= await this.regionFrame(event, this.streamPrev.get(region) ?? this.lastSeq);
-        this.send(c, event.seq, regionFrame);
+    for (const raw of events) {
+      if (raw.seq <= this.lastSeq) continue;
+      const event = this.decode(raw);
+      if (event) {
+        this.moduleByType.get(event.type)!.apply(event);
+        this.unsent.push(event);
       }
+      this.ring.push(event ?? raw);
+      this.lastSeq = raw.seq;
     }
-    // Also without listeners now: a municipality connecting later must see the right prev.
-    if (event.type !== 'location.confirmed') this.streamPrev.set(region, event.seq);
+    if (this.ring.length > this.o.ringSize * 1.25) this.ring = this.ring.slice(-this.o.ringSize);
+    if (!this.flushScheduled && this.unsent.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
-  private async regionFrame(event: LiveEvent, prev: number): Promise<string> {
-    const region = await this.opts.availability.regionSummary(event.regionId);
-    const delta: RegionDelta = { type: 'region', seq: event.seq, prev, at: event.at, region };
-    return JSON.stringify(delta);
+  /** Sends everything applied since the last flush: one frame per client in its audience. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const events = this.unsent;
+    if (events.length === 0) return;
+    this.unsent = [];
+    const seq = this.lastSeq;
+    const renderer = new FrameRenderer(this.moduleByType, events, seq);
+    const audience = new Set<LiveClient>();
+    for (const e of events) {
+      for (const room of roomsOfAudience(e.audience))
+        for (const c of this.rooms.get(room) ?? []) audience.add(c);
+    }
+    for (const c of audience) {
+      if (c.seq < 0 || c.seq >= seq) continue; // Not synced yet, or its sync already has these.
+      const frame = renderer.frameFor(c.viewer, c.seq);
+      if (frame !== null) this.send(c, frame, seq);
+    }
   }
 
-  private send(client: LiveClient, seq: number, frame: string): void {
-    if (client.pending) {
-      client.pending.push({ seq, frame });
-      if (client.pending.length > this.replayLimit) this.drop(client);
+  private heartbeat(): void {
+    const frame = JSON.stringify({ type: 'heartbeat', at: new Date().toISOString() });
+    for (const c of this.clients.values()) if (c.seq >= 0) this.send(c, frame, c.seq);
+  }
+
+  private send(client: LiveClient, frame: string, seq: number): void {
+    if (client.socket.readyState !== OPEN) return;
+    // Every send, snapshots included, is bounded: a client that does not read is dropped.
+    if (client.socket.bufferedAmount + frame.length > this.o.maxBufferedBytes) {
+      this.close(client, LIVE_CLOSE_TOO_SLOW);
       return;
     }
-    if (seq <= client.seq) return;
-    if (client.socket.readyState !== OPEN) return;
-    if (client.socket.bufferedAmount > this.maxBuffered) return this.drop(client);
     client.socket.send(frame);
     client.seq = seq;
   }
 
-  /** A slow client would grow memory without bound: drop it; it reconnects with its seq. */
-  private drop(client: LiveClient): void {
-    this.clients.delete(client);
-    client.socket.close(LIVE_CLOSE_TOO_SLOW, 'too slow, resync');
+  private close(client: LiveClient, code: number): void {
+    this.detach(client.socket);
+    client.socket.close(code, code === LIVE_CLOSE_TOO_SLOW ? 'too slow, resync' : 'session ended');
   }
 
-  private async sync(client: LiveClient, since: number | undefined): Promise<void> {
-    client.pending = [];
-    const db = this.opts.database.db;
-    let upTo: number | null = null;
-    if (client.stream === UNITS_STREAM && since !== undefined) {
-      const missed = await listEvents(db, since, { limit: this.replayLimit + 1 });
-      const current = missed.at(-1)?.seq ?? (await maxSeq(db));
-      // Too far behind, or a seq from another database (ahead of ours): start afresh.
-      if (missed.length <= this.replayLimit && since <= current) {
-        let prev = since;
-        for (const e of missed) {
-          client.socket.send(
-            render(e, prev, access.isOwnOrganisation(client.user, e.organisationId)),
-          );
-          prev = e.seq;
-        }
-        upTo = prev;
+  /**
+   * Brings a client to lastSeq: one batch of the events it missed when the ring still holds
+   * them and they are not too many, a snapshot otherwise. Runs in the chain, so no frame of
+   * a later event can overtake it.
+   */
+  private sync(client: LiveClient, since: number | undefined): void {
+    client.syncQueued = false;
+    client.syncedAt = Date.now();
+    if (!this.clients.has(client.socket)) return;
+    const seq = this.lastSeq;
+    const ringFrom = this.ring[0]?.seq ?? seq + 1;
+    if (since !== undefined && since <= seq && since >= ringFrom - 1) {
+      const missed = this.ring.filter(
+        (e) =>
+          e.seq > since && inAudience(client.viewer, e.audience) && this.moduleByType.has(e.type),
+      );
+      if (missed.length <= this.o.replayLimit) {
+        client.seq = since;
+        if (missed.length === 0) return;
+        const frame = new FrameRenderer(this.moduleByType, missed, seq).frameFor(
+          client.viewer,
+          since,
+        );
+        if (frame !== null) this.send(client, frame, seq);
+        else client.seq = since;
+        return;
       }
     }
-    if (upTo === null) {
-      const snapshot = await this.snapshot(client);
-      client.socket.send(JSON.stringify(snapshot));
-      upTo = snapshot.seq;
-    }
-    const pending = client.pending;
-    client.pending = null;
-    client.seq = upTo;
-    for (const p of pending) this.send(client, p.seq, p.frame);
+    this.send(client, this.snapshotFrame(client.viewer), seq);
   }
 
-  private snapshot(client: LiveClient): Promise<Snapshot> {
-    const { user } = client;
-    return this.opts.database.db.transaction(
-      async (tx) => {
-        const seq = await maxSeq(tx);
-        if (client.stream !== UNITS_STREAM) {
-          const regions = user.regionId
-            ? [await this.opts.availability.regionSummary(user.regionId, tx)]
-            : [];
-          return { type: 'snapshot', seq, scope: 'aggregates', units: [], locations: [], regions };
-        }
-        const units = (await listUnits(tx)).map((r) => unitFor(user, toUnit(r)));
-        const locations = (await listLocations(tx)).map(toLocation);
-        return { type: 'snapshot', seq, scope: 'units', units, locations, regions: [] };
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
+  /** One rendering per kind of viewer and seq, shared by every client that connects meanwhile. */
+  private snapshotFrame(viewer: Viewer): string {
+    const key = viewerIdentity(viewer);
+    const cached = this.snapshots.get(key);
+    if (cached?.seq === this.lastSeq) return cached.frame;
+    const slices = Object.assign({}, ...this.o.modules.map((m) => m.snapshot(viewer))) as object;
+    const frame = JSON.stringify({
+      type: 'snapshot',
+      seq: this.lastSeq,
+      scope: scopeOf(viewer.role),
+      slices,
+    });
+    this.snapshots.set(key, { seq: this.lastSeq, frame });
+    return frame;
   }
 }

@@ -2,13 +2,31 @@ import websocket from '@fastify/websocket';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ClientMessage, LIVE_CLOSE_UNAUTHORIZED, LiveQuery } from '@opvangatlas/shared';
-import { LiveHub } from './live-hub';
+import { liveModules } from '../modules/live-modules';
+import { sessionIdOf } from '../modules/session/session-service';
+import { SESSION_COOKIE } from '../plugins/auth';
+import { LiveHub, type LiveHubOptions } from './live-hub';
+import type { LiveModuleFactory } from './live-module';
 
 declare module 'fastify' {
   interface FastifyInstance {
     live: LiveHub;
   }
 }
+
+/** Tuning and extra modules for tests; everything else comes from the app. */
+export type LiveOptions = Partial<
+  Pick<
+    LiveHubOptions,
+    | 'catchUpMs'
+    | 'maxBufferedBytes'
+    | 'heartbeatMs'
+    | 'sessionCheckMs'
+    | 'maxSocketsPerUser'
+    | 'ringSize'
+    | 'replayLimit'
+  >
+> & { extraModules?: LiveModuleFactory[] };
 
 const liveRoute: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -17,7 +35,7 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
       websocket: true,
       schema: {
         tags: ['live'],
-        summary: 'Websocket: snapshot, then deltas (see shared/src/live.ts)',
+        summary: 'Websocket: snapshot, then batches of changes (see shared/src/live.ts)',
         querystring: LiveQuery,
       },
     },
@@ -25,10 +43,15 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
       // A browser cannot read the status of a refused upgrade (it only sees 1006), so an
       // anonymous socket is accepted and closed with a code that says "log in again".
       const user = request.user;
-      if (!user) {
+      const token = request.cookies[SESSION_COOKIE];
+      if (!user || !token) {
         socket.close(LIVE_CLOSE_UNAUTHORIZED, 'unauthorized');
         return;
       }
+      const sessionId = sessionIdOf(token);
+      // One resync at a time per socket: a flood of requests costs one session check and
+      // one answer, not one each.
+      let resyncing = false;
       socket.on('close', () => app.live.detach(socket));
       socket.on('message', (raw: Buffer) => {
         let json: unknown;
@@ -38,29 +61,45 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
           json = null;
         }
         const msg = ClientMessage.safeParse(json);
-        if (!msg.success) return; // Clients only ever ask to resync; anything else is ignored.
-        void app.live.resync(socket, msg.data.since).catch((err: unknown) => {
-          request.log.warn({ err }, 'resync failed');
-          socket.close(1011, 'resync failed');
+        // Clients only ever ask to resync; anything else is ignored.
+        if (!msg.success || resyncing) return;
+        resyncing = true;
+        // A resync hands out a full snapshot: the session must still be there.
+        void app.services.sessions
+          .activeSessions([sessionId])
+          .then((active) => {
+            if (!active.has(sessionId)) app.live.endSessions([sessionId]);
+            else return app.live.resync(socket, msg.data.since);
+          })
+          .catch((err: unknown) => {
+            request.log.warn({ err: (err as Error).message }, 'resync failed');
+            socket.close(1011, 'resync failed');
+          })
+          .finally(() => {
+            resyncing = false;
+          });
+      });
+      app.live
+        .attach(socket, user, { sessionId, since: request.query.since })
+        .catch((err: unknown) => {
+          request.log.warn({ err: (err as Error).message }, 'live attach failed');
+          socket.close(1011, 'sync failed');
         });
-      });
-      app.live.attach(socket, user, request.query.since).catch((err: unknown) => {
-        request.log.warn({ err }, 'live attach failed');
-        socket.close(1011, 'sync failed');
-      });
     },
   );
 };
 
 /** Websocket endpoint and the hub that feeds it from the bus. */
-export const livePlugin = fp<{ catchUpMs?: number; maxBufferedBytes?: number }>(
-  async (app, opts) => {
+export const livePlugin = fp<LiveOptions>(
+  async (app, { extraModules = [], ...tuning }) => {
     const hub = new LiveHub({
       database: app.database,
       bus: app.bus,
-      availability: app.services.availability,
+      modules: [...liveModules, ...extraModules].map((make) => make()),
       log: app.log,
-      ...opts,
+      activeSessions: (ids) => app.services.sessions.activeSessions(ids),
+      maxSocketsPerUser: app.config.liveMaxSocketsPerUser,
+      ...tuning,
     });
     app.decorate('live', hub);
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

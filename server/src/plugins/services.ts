@@ -3,6 +3,7 @@ import type { Database } from '@opvangatlas/db';
 import type { AppConfig } from '../config/env';
 import type { Bus } from '../live/bus';
 import { AvailabilityService } from '../modules/availability/availability-service';
+import { ChangeRunner } from '../modules/events/change-runner';
 import { LocationService } from '../modules/locations/location-service';
 import { SessionService } from '../modules/session/session-service';
 import { UnitService } from '../modules/units/unit-service';
@@ -19,6 +20,7 @@ declare module 'fastify' {
     config: AppConfig;
     database: Database;
     bus: Bus;
+    changes: ChangeRunner;
     services: Services;
   }
 }
@@ -32,16 +34,21 @@ export interface ServicesOptions {
 /** Wires the injected database and bus into the services; everything else depends on it. */
 export const servicesPlugin = fp<ServicesOptions>(
   async (app, { config, database, bus }) => {
-    const onPublishError = (err: unknown) =>
-      app.log.warn({ err }, 'publish failed; other instances catch up from the events table');
+    const changes = new ChangeRunner(database, bus);
     app.decorate('config', config);
     app.decorate('database', database);
     app.decorate('bus', bus);
+    app.decorate('changes', changes);
     app.decorate('services', {
-      units: new UnitService({ database, bus, holdMinutes: config.holdMinutes, onPublishError }),
-      locations: new LocationService({ database, bus, onPublishError }),
+      units: new UnitService({
+        database,
+        changes,
+        holdMinutes: config.holdMinutes,
+        holdCaps: config.holdCaps,
+      }),
+      locations: new LocationService({ database, changes }),
       availability: new AvailabilityService(database),
-      sessions: new SessionService(database, config.sessionHours),
+      sessions: new SessionService(database, config.sessionHours, bus),
     });
   },
   { name: 'services' },

@@ -1,4 +1,4 @@
-import { and, asc, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, gt, lte, sql } from 'drizzle-orm';
 import { events, type Executor, type Tx } from '@opvangatlas/db';
 import { LiveEvent, type NewEvent } from '../../live/live-event';
 
@@ -9,37 +9,48 @@ type EventRow = typeof events.$inferSelect;
 
 function toLiveEvent(row: EventRow): LiveEvent {
   return LiveEvent.parse({
-    ...(row.data as object),
     seq: row.seq,
     at: row.at.toISOString(),
     type: row.type,
     actorUserId: row.actorUserId,
     organisationId: row.organisationId,
     regionId: row.regionId,
+    audience: {
+      roles: row.audienceRoles,
+      organisationIds: row.audienceOrganisations,
+      regionIds: row.audienceRegions,
+    },
+    data: row.data,
   });
 }
 
 /**
- * Appends an event inside the caller's transaction. The advisory lock (held until commit)
- * makes seq order equal commit order across connections and instances: without it a
- * client could see seq 11 committed before seq 10 and never learn about 10.
+ * Appends the events of a transaction at its end. The advisory lock (held until commit)
+ * makes seq order equal commit order across connections and instances: without it a client
+ * could see seq 11 committed before seq 10 and never learn about 10. Taken last, so it is
+ * held only for the insert and the commit.
  */
-export async function appendEvent(tx: Tx, event: NewEvent): Promise<LiveEvent> {
+export async function appendEvents(tx: Tx, list: NewEvent[]): Promise<LiveEvent[]> {
+  if (list.length === 0) return [];
   await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`);
-  const { type, actorUserId, organisationId, regionId, ...data } = event;
-  const [row] = await tx
+  const rows = await tx
     .insert(events)
-    .values({
-      type,
-      actorUserId,
-      organisationId,
-      regionId,
-      locationId: 'location' in event ? event.location.id : event.unit.locationId,
-      unitId: 'unit' in event ? event.unit.id : null,
-      data,
-    })
+    .values(
+      list.map((e) => ({
+        type: e.type,
+        actorUserId: e.actorUserId,
+        organisationId: e.organisationId,
+        regionId: e.regionId,
+        unitId: e.refs?.unitId ?? null,
+        locationId: e.refs?.locationId ?? null,
+        audienceRoles: e.audience.roles,
+        audienceOrganisations: e.audience.organisationIds,
+        audienceRegions: e.audience.regionIds,
+        data: e.data ?? null,
+      })),
+    )
     .returning();
-  return toLiveEvent(row!);
+  return rows.sort((a, b) => a.seq - b.seq).map(toLiveEvent);
 }
 
 export async function maxSeq(ex: Executor): Promise<number> {
@@ -65,4 +76,19 @@ export async function listEvents(
     .orderBy(asc(events.seq))
     .limit(opts.limit ?? 10_000);
   return rows.map(toLiveEvent);
+}
+
+/** The last `count` events up to `upTo`, oldest first. */
+export async function listRecentEvents(
+  ex: Executor,
+  upTo: number,
+  count: number,
+): Promise<LiveEvent[]> {
+  const rows = await ex
+    .select()
+    .from(events)
+    .where(lte(events.seq, upTo))
+    .orderBy(desc(events.seq))
+    .limit(count);
+  return rows.reverse().map(toLiveEvent);
 }

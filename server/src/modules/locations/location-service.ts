@@ -1,9 +1,7 @@
 import type { Database } from '@opvangatlas/db';
 import type { Location, OwnLocation, SessionUser, Unit } from '@opvangatlas/shared';
 import { NotFoundError } from '../../errors';
-import type { Bus } from '../../live/bus';
-import { runChange } from '../events/change-runner';
-import { appendEvent } from '../events/event-repository';
+import type { ChangeRunner } from '../events/change-runner';
 import { access, assertAccess } from '../session/access';
 import { listUnits, toUnit } from '../units/unit-repository';
 import {
@@ -13,14 +11,13 @@ import {
   toLocation,
   toOwnLocation,
 } from './location-repository';
+import { locationConfirmedEvent } from './location-live';
 
 export class LocationService {
   constructor(
     private readonly deps: {
       database: Database;
-      bus: Bus;
-      now?: () => Date;
-      onPublishError?: (err: unknown) => void;
+      changes: ChangeRunner;
     },
   ) {}
 
@@ -50,30 +47,17 @@ export class LocationService {
 
   /** "Klopt nog": the VO says the location's figures are still right, which refreshes freshness. */
   confirm(viewer: SessionUser, id: number): Promise<Location> {
-    const { database, bus, onPublishError } = this.deps;
-    const now = this.deps.now?.() ?? new Date();
-    return runChange(
-      database,
-      bus,
-      async (tx) => {
-        const row = await findLocation(tx, id);
-        if (!row) throw new NotFoundError('Locatie niet gevonden');
-        assertAccess(
-          access.changesUnitOf(viewer, row.organisationId),
-          'Alleen je eigen organisatie kan deze locatie bevestigen',
-        );
-        await markConfirmed(tx, id, now, viewer.id);
-        const location = toLocation((await findLocation(tx, id))!);
-        const event = await appendEvent(tx, {
-          type: 'location.confirmed',
-          actorUserId: viewer.id,
-          organisationId: location.organisationId,
-          regionId: location.regionId,
-          location,
-        });
-        return { result: location, events: [event] };
-      },
-      onPublishError,
-    );
+    return this.deps.changes.run(async (ctx) => {
+      const row = await findLocation(ctx.tx, id);
+      if (!row) throw new NotFoundError('Locatie niet gevonden');
+      assertAccess(
+        access.changesUnitOf(viewer, row.organisationId),
+        'Alleen je eigen organisatie kan deze locatie bevestigen',
+      );
+      await markConfirmed(ctx.tx, id, ctx.now, viewer.id);
+      const location = toLocation((await findLocation(ctx.tx, id))!);
+      ctx.emit(locationConfirmedEvent(viewer.id, location));
+      return location;
+    });
   }
 }

@@ -1,9 +1,9 @@
-import { unitLevelRoles, voRoles, type SessionUser, type Unit } from '@opvangatlas/shared';
+import { unitLevelRoles, voRoles, type SessionUser } from '@opvangatlas/shared';
 import { ForbiddenError } from '../../errors';
 
 /** Who may do what; one module so every route and the live hub apply the same rules. */
 export const access = {
-  seesUnits: (u: SessionUser) => unitLevelRoles.includes(u.role),
+  seesUnits: (u: Pick<SessionUser, 'role'>) => unitLevelRoles.includes(u.role),
   /** VO staff place households, so they hold units of any organisation. */
   holds: (u: SessionUser) => voRoles.includes(u.role),
   changesUnitOf: (u: SessionUser, organisationId: number) =>
@@ -15,11 +15,4 @@ export const access = {
 
 export function assertAccess(allowed: boolean, message?: string): asserts allowed {
   if (!allowed) throw new ForbiddenError(message);
-}
-
-/** The unit as this viewer may see it. */
-export function unitFor(viewer: Pick<SessionUser, 'organisationId'>, unit: Unit): Unit {
-  return access.isOwnOrganisation(viewer, unit.organisationId)
-    ? unit
-    : { ...unit, household: null };
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import { organisations, sessions, users, type Executor } from '@opvangatlas/db';
 import type { SessionUser } from '@opvangatlas/shared';
 
@@ -50,4 +50,16 @@ export async function deleteSession(ex: Executor, id: string): Promise<void> {
 
 export async function deleteExpiredSessions(ex: Executor, now: Date): Promise<void> {
   await ex.delete(sessions).where(lt(sessions.expiresAt, now));
+}
+
+export async function listActiveSessionIds(
+  ex: Executor,
+  ids: string[],
+  now: Date,
+): Promise<string[]> {
+  const rows = await ex
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(inArray(sessions.id, ids), gt(sessions.expiresAt, now)));
+  return rows.map((r) => r.id);
 }

@@ -1,47 +1,44 @@
-import rateLimit from '@fastify/rate-limit';
 import { ErrorResponse, LoginRequest, SessionResponse } from '@opvangatlas/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { UnauthorizedError } from '../../errors';
 import { requireUser, SESSION_COOKIE, setSessionCookie } from '../../plugins/auth';
-
-/** Guessing passwords: 10 attempts per address and e-mail per 5 minutes. */
-const LOGIN_LIMIT = { max: 10, timeWindow: '5 minutes' };
+import { openLoginLimiter } from './login-limiter';
 
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const tags = ['sessie'];
-  // preHandler: the key needs the parsed e-mail, so one account's lock-out spares the others.
-  await app.register(rateLimit, { global: false, hook: 'preHandler' });
+  // Failed logins per account and per address, shared by all instances through Redis.
+  const limiter = await openLoginLimiter({
+    redisUrl: app.config.redisUrl,
+    prefix: app.config.redisChannelPrefix,
+    isFailedGuess: (err) => err instanceof UnauthorizedError,
+    onStoreError: (err) =>
+      app.log.warn({ err }, 'login limiter: Redis unavailable; counting in this instance'),
+  });
+  app.addHook('onClose', () => limiter.close());
+
   app.post(
     '/session',
     {
-      config: {
-        rateLimit: {
-          ...LOGIN_LIMIT,
-          keyGenerator: (request) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `${request.ip}|${typeof email === 'string' ? email.toLowerCase() : ''}`;
-          },
-          errorResponseBuilder: (_request, context) => ({
-            statusCode: 429,
-            error: 'rate_limited',
-            message: `Te veel inlogpogingen; probeer het over ${Math.ceil(context.ttl / 60_000)} minuten opnieuw`,
-          }),
-        },
-      },
       schema: {
         tags,
         summary: 'Log in with e-mail and password; sets an httpOnly session cookie',
+        description:
+          'Failed attempts are limited per account (10) and per client address (30) per 5 minutes; then 429 with Retry-After.',
         body: LoginRequest,
         response: {
           200: SessionResponse,
           400: ErrorResponse,
           401: ErrorResponse,
           429: ErrorResponse,
+          503: ErrorResponse,
         },
       },
     },
     async (request, reply) => {
-      const { token, user, expiresAt } = await app.services.sessions.login(request.body);
+      const { token, user, expiresAt } = await limiter.run(request.body.email, request.ip, () =>
+        app.services.sessions.login(request.body),
+      );
       setSessionCookie(reply, token, expiresAt, app.config.cookieSecure);
       return { user };
     },
@@ -52,7 +49,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'The logged-in user',
-        response: { 200: SessionResponse, 401: ErrorResponse },
+        response: { 200: SessionResponse, 401: ErrorResponse, 503: ErrorResponse },
       },
     },
     async (request) => ({ user: requireUser(request) }),

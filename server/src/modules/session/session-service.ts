@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '@opvangatlas/db';
 import type { LoginRequest, SessionUser } from '@opvangatlas/shared';
 import { UnauthorizedError } from '../../errors';
+import type { Bus } from '../../live/bus';
 import { hashPassword, verifyPassword } from './password';
 import {
   deleteExpiredSessions,
@@ -9,10 +10,11 @@ import {
   findSessionUser,
   findUserByEmail,
   insertSession,
+  listActiveSessionIds,
 } from './session-repository';
 
 /** Only the hash of a token is stored, so reading the table does not let anyone log in. */
-const sessionId = (token: string) => createHash('sha256').update(token).digest('hex');
+export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class SessionService {
   /** Verified against when the e-mail is unknown, so timing does not reveal which accounts exist. */
@@ -21,6 +23,8 @@ export class SessionService {
   constructor(
     private readonly database: Database,
     private readonly sessionHours: number,
+    /** Told when a session ends, so every instance closes its sockets. */
+    private readonly bus?: Bus,
   ) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
   }
@@ -35,15 +39,22 @@ export class SessionService {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.sessionHours * 3_600_000);
     await deleteExpiredSessions(db, now);
-    await insertSession(db, sessionId(token), user.id, expiresAt);
+    await insertSession(db, sessionIdOf(token), user.id, expiresAt);
     return { token, user, expiresAt };
   }
 
   userFor(token: string): Promise<SessionUser | undefined> {
-    return findSessionUser(this.database.db, sessionId(token), new Date());
+    return findSessionUser(this.database.db, sessionIdOf(token), new Date());
   }
 
-  logout(token: string): Promise<void> {
-    return deleteSession(this.database.db, sessionId(token));
+  async logout(token: string): Promise<void> {
+    const id = sessionIdOf(token);
+    await deleteSession(this.database.db, id);
+    this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
+  }
+
+  /** Which of these sessions still exist and have not expired. */
+  async activeSessions(ids: string[]): Promise<Set<string>> {
+    return new Set(await listActiveSessionIds(this.database.db, ids, new Date()));
   }
 }

@@ -1,5 +1,5 @@
-import { and, asc, eq, lte, sql, type SQL } from 'drizzle-orm';
-import { locations, units, type Executor } from '@opvangatlas/db';
+import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { locations, organisations, units, type Executor } from '@opvangatlas/db';
 import type { Unit, UnitQuery } from '@opvangatlas/shared';
 
 const unitColumns = {
@@ -93,22 +93,25 @@ export type UnitChanges = Partial<
 >;
 
 /**
- * Applies changes only if the row still matches `expect` (a version, a status or both).
- * Postgres re-checks the condition after waiting for a concurrent writer's row lock, so of
- * many simultaneous writers exactly one gets a row back: no double booking.
+ * Applies changes only if the row still matches `expect` (a version, a status or both) and
+ * returns the unit as it is now, or undefined when it did not match. Postgres re-checks the
+ * condition after waiting for a concurrent writer's row lock, so of many simultaneous
+ * writers exactly one gets a row back: no double booking. A unit never changes location,
+ * so the organisation and region come from the row read before.
  */
 export async function updateUnitIf(
   ex: Executor,
-  id: number,
+  before: Pick<UnitRow, 'id' | 'organisationId' | 'regionId'>,
   expect: { version?: number; status?: Unit['status']; heldUntilBefore?: Date },
   changes: UnitChanges,
-): Promise<boolean> {
-  const rows = await ex
+): Promise<UnitRow | undefined> {
+  const { organisationId: _o, regionId: _r, ...columns } = unitColumns;
+  const [row] = await ex
     .update(units)
     .set({ ...changes, version: sql`${units.version} + 1` })
     .where(
       and(
-        eq(units.id, id),
+        eq(units.id, before.id),
         expect.version === undefined ? undefined : eq(units.version, expect.version),
         expect.status === undefined ? undefined : eq(units.status, expect.status),
         expect.heldUntilBefore === undefined
@@ -116,8 +119,46 @@ export async function updateUnitIf(
           : lte(units.heldUntil, expect.heldUntilBefore),
       ),
     )
-    .returning({ id: units.id });
-  return rows.length === 1;
+    .returning(columns);
+  return row && { ...row, organisationId: before.organisationId, regionId: before.regionId };
+}
+
+/**
+ * Locks units in ascending id order, the one order every multi-unit change uses, so two
+ * changes over the same units (an offer accepted while a swap executes) cannot deadlock.
+ */
+export async function lockUnits(ex: Executor, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await ex
+    .select({ id: units.id })
+    .from(units)
+    .where(inArray(units.id, ids))
+    .orderBy(asc(units.id))
+    .for('update');
+}
+
+/**
+ * Holds now held by a user and by its organisation. Locks the organisation's row first, so
+ * two holds of one organisation are counted one after the other and a cap cannot be beaten
+ * by holding in parallel.
+ */
+export async function countHolds(
+  ex: Executor,
+  by: { organisationId: number; userId: number },
+): Promise<{ user: number; organisation: number }> {
+  await ex
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(eq(organisations.id, by.organisationId))
+    .for('update');
+  const [row] = await ex
+    .select({
+      user: sql<number>`count(*) filter (where ${units.heldByUserId} = ${by.userId})::int`,
+      organisation: sql<number>`count(*)::int`,
+    })
+    .from(units)
+    .where(and(eq(units.status, 'held'), eq(units.heldByOrganisationId, by.organisationId)));
+  return { user: row?.user ?? 0, organisation: row?.organisation ?? 0 };
 }
 
 /** Units whose hold ran out before `now`. */

@@ -13,10 +13,20 @@ export function planPatch(unit: Unit, patch: UnitPatch, now: Date): UnitChanges 
     ]);
   }
   const status = patch.status ?? unit.status;
-  if (patch.status === undefined && unit.status !== 'occupied') {
-    throw new ConflictError('Alleen een bezette ruimte heeft een huishouden', unit);
-  }
   const household = patch.household ?? (status === 'occupied' ? unit.household : null);
+  if (
+    status === unit.status &&
+    household?.adults === unit.household?.adults &&
+    household?.children === unit.household?.children
+  ) {
+    // A change that changes nothing would still bump the version and write an event.
+    throw new ValidationError('Er verandert niets', [
+      { path: patch.status === undefined ? 'household' : 'status', message: 'Dit is al zo' },
+    ]);
+  }
+  if (patch.status === undefined && unit.status !== 'occupied') {
+    throw new ConflictError('Alleen een bezette ruimte heeft een huishouden');
+  }
   if (household && household.adults + household.children > unit.maxPersons) {
     throw new ValidationError('Het huishouden past niet in deze ruimte', [
       {
@@ -62,4 +72,23 @@ export function mayRelease(unit: Unit, organisationId: number | null, isAdmin: b
     (organisationId !== null &&
       (unit.heldByOrganisationId === organisationId || unit.organisationId === organisationId))
   );
+}
+
+/** At most this many units held at once (DOMAIN.md: a hold must not block beds for others). */
+export interface HoldCaps {
+  perUser: number;
+  perOrganisation: number;
+}
+
+export function checkHoldCaps(held: { user: number; organisation: number }, caps: HoldCaps): void {
+  if (held.user >= caps.perUser) {
+    throw new ConflictError(
+      `Je houdt al ${held.user} ruimtes vast (maximaal ${caps.perUser}); laat er eerst een los`,
+    );
+  }
+  if (held.organisation >= caps.perOrganisation) {
+    throw new ConflictError(
+      `Je organisatie houdt al ${held.organisation} ruimtes vast (maximaal ${caps.perOrganisation}); laat er eerst een los`,
+    );
+  }
 }

@@ -53,17 +53,15 @@ const snapshot = (seq: number, units = [makeUnit({ id: 1 })]): Snapshot => ({
   type: 'snapshot',
   seq,
   scope: 'units',
-  units,
-  locations: [makeLocation({ id: 10 })],
-  regions: [],
+  slices: { units, locations: [makeLocation({ id: 10 })] },
 });
 
 const unitDelta = (seq: number, prev: number, unit = makeUnit({ id: 1, version: seq })) => ({
-  type: 'unit',
+  type: 'batch',
   seq,
   prev,
   at: NOW.toISOString(),
-  unit,
+  changes: [{ slice: 'units', value: unit }],
 });
 
 describe('LiveClient', () => {
@@ -151,22 +149,27 @@ describe('LiveClient', () => {
       type: 'snapshot',
       seq: 3,
       scope: 'aggregates',
-      units: [],
-      locations: [],
-      regions: [{ regionId: 1, kinds, total: counts, occupancy: 0.8, pressure: 'ok' }],
+      slices: {
+        regions: [{ regionId: 1, kinds, total: counts, occupancy: 0.8, pressure: 'ok' }],
+      },
     });
     h.send({
-      type: 'region',
+      type: 'batch',
       seq: 4,
       prev: 3,
       at: NOW.toISOString(),
-      region: {
-        regionId: 1,
-        kinds,
-        total: { ...counts, free: 0, occupied: 10 },
-        occupancy: 1,
-        pressure: 'full',
-      },
+      changes: [
+        {
+          slice: 'regions',
+          value: {
+            regionId: 1,
+            kinds,
+            total: { ...counts, free: 0, occupied: 10 },
+            occupancy: 1,
+            pressure: 'full',
+          },
+        },
+      ],
     });
     expect(h.client.state.scope).toBe('aggregates');
     expect(h.client.state.regions.get(1)?.pressure).toBe('full');
@@ -177,7 +180,13 @@ describe('LiveClient', () => {
     h.client.start();
     h.send(snapshot(5));
     h.last().handlers.onMessage('not json');
-    h.send({ type: 'unit', seq: 6, prev: 5, unit: { id: 'x' } });
+    h.send({
+      type: 'batch',
+      seq: 6,
+      prev: 5,
+      at: NOW.toISOString(),
+      changes: [{ slice: 'units', value: { id: 'x' } }],
+    });
     expect(h.client.state.seq).toBe(5);
   });
 

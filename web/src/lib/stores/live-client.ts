@@ -1,10 +1,15 @@
 import {
   LIVE_CLOSE_UNAUTHORIZED,
-  ServerMessage,
-  deltaFits,
+  dataFromSnapshot,
+  emptySlices,
+  parseServerMessage,
+  putValue,
+  reduceLive,
   type ClientMessage,
+  type LiveData,
+  type LiveScope,
   type Location,
-  type RegionSummary,
+  type SliceMaps,
   type Snapshot,
   type Unit,
 } from '@opvangatlas/shared';
@@ -19,17 +24,18 @@ import {
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
-export interface LiveState {
+/**
+ * What components read as `$live`: the connection, and every slice of the live state
+ * (`units`, `locations`, `regions`, ...) kept by the shared reducer. `regions` holds server
+ * summaries and is only filled in the `aggregates` scope (the units scope derives its own).
+ */
+export interface LiveState extends SliceMaps {
   status: ConnectionStatus;
   /** Null until the first snapshot. */
-  scope: Snapshot['scope'] | null;
+  scope: LiveScope | null;
   /** Seq of the state held; null until the first snapshot. */
   seq: number | null;
-  units: ReadonlyMap<number, Unit>;
-  locations: ReadonlyMap<number, Location>;
-  /** Server summaries; only filled in the `aggregates` scope (units scope derives its own). */
-  regions: ReadonlyMap<number, RegionSummary>;
-  /** When the state last changed from the server (snapshot or delta). */
+  /** When the state last changed from the server (snapshot or batch). */
   lastUpdateAt: Date | null;
 }
 
@@ -85,11 +91,11 @@ export class LiveClient {
     status: 'connecting',
     scope: null,
     seq: null,
-    units: new Map(),
-    locations: new Map(),
-    regions: new Map(),
+    ...emptySlices(),
     lastUpdateAt: null,
   };
+  /** The reducer's state; `#state` shows it to components. */
+  #data: LiveData | null = null;
   #listeners = new Set<Listener>();
   #socket: SocketConnection | null = null;
   /** Bumped per connection, so events of an old socket are ignored. */
@@ -163,14 +169,11 @@ export class LiveClient {
    * waiting for its delta. Never replaces a newer version.
    */
   upsertUnit(unit: Unit): void {
-    const units = withUnit(this.#state.units, unit);
-    if (units !== this.#state.units) this.#set({ units });
+    if (this.#data) this.#setData(putValue(this.#data, 'units', unit), false);
   }
 
   upsertLocation(location: Location): void {
-    const locations = new Map(this.#state.locations);
-    locations.set(location.id, location);
-    this.#set({ locations });
+    if (this.#data) this.#setData(putValue(this.#data, 'locations', location), false);
   }
 
   /** Entry point for one raw message; public for tests. */
@@ -182,54 +185,37 @@ export class LiveClient {
       this.#opts.log('ignored a message that is not JSON');
       return;
     }
-    const parsed = ServerMessage.safeParse(json);
+    const parsed = parseServerMessage(json);
     if (!parsed.success) {
-      this.#opts.log('ignored a message outside the contract', parsed.error.issues);
+      this.#opts.log('ignored a message outside the contract', parsed.error);
       return;
     }
-    const msg = parsed.data;
     // Any valid message proves the connection works: the next failure starts a fresh backoff.
     this.#failures = 0;
-    if (msg.type === 'snapshot') {
-      this.#applySnapshot(msg);
+    const { data: next, result } = reduceLive(this.#data, parsed.data);
+    if (result === 'gap') {
+      this.#requestResync(this.#data?.seq);
       return;
     }
-    const held = this.#state.seq;
-    if (held === null) {
-      // Deltas before any snapshot cannot be placed; ask for a snapshot.
-      this.#requestResync(undefined);
-      return;
-    }
-    const fit = deltaFits(held, msg);
-    if (fit === 'skip') return;
-    if (fit === 'gap') {
-      this.#requestResync(held);
-      return;
-    }
-    this.#resyncRequestedAt = null;
-    const base = { seq: msg.seq, lastUpdateAt: this.#opts.now() };
-    if (msg.type === 'unit') {
-      this.#set({ ...base, units: withUnit(this.#state.units, msg.unit) });
-    } else if (msg.type === 'location') {
-      const locations = new Map(this.#state.locations);
-      locations.set(msg.location.id, msg.location);
-      this.#set({ ...base, locations });
-    } else {
-      const regions = new Map(this.#state.regions);
-      regions.set(msg.region.regionId, msg.region);
-      this.#set({ ...base, regions });
+    if (result === 'snapshot' || result === 'applied') {
+      this.#resyncRequestedAt = null;
+      this.#setData(next!, true);
     }
   }
 
   #applySnapshot(s: Snapshot): void {
     this.#resyncRequestedAt = null;
+    this.#setData(dataFromSnapshot(s), true);
+  }
+
+  #setData(data: LiveData, fromServer: boolean): void {
+    if (data === this.#data) return;
+    this.#data = data;
     this.#set({
-      scope: s.scope,
-      seq: s.seq,
-      units: new Map(s.units.map((u) => [u.id, u])),
-      locations: new Map(s.locations.map((l) => [l.id, l])),
-      regions: new Map(s.regions.map((r) => [r.regionId, r])),
-      lastUpdateAt: this.#opts.now(),
+      seq: data.seq,
+      scope: data.scope,
+      ...data.slices,
+      ...(fromServer ? { lastUpdateAt: this.#opts.now() } : {}),
     });
   }
 
@@ -295,15 +281,6 @@ export class LiveClient {
     this.#state = { ...this.#state, ...patch };
     for (const l of this.#listeners) l(this.#state);
   }
-}
-
-/** The map with `unit`, unless it already holds a newer version (returns the same map then). */
-function withUnit(units: ReadonlyMap<number, Unit>, unit: Unit): ReadonlyMap<number, Unit> {
-  const existing = units.get(unit.id);
-  if (existing && existing.version > unit.version) return units;
-  const next = new Map(units);
-  next.set(unit.id, unit);
-  return next;
 }
 
 /** ws(s)://<host>/api/live?since=<seq> on the page's own origin. */

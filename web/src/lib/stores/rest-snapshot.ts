@@ -17,15 +17,15 @@ export async function loadRestSnapshot(
       type: 'snapshot',
       seq: availability.seq,
       scope: 'aggregates',
-      units: [],
-      locations: [],
-      regions: availability.regions.map((r) => ({
-        regionId: r.regionId,
-        kinds: r.kinds,
-        total: r.total,
-        occupancy: r.occupancy,
-        pressure: r.pressure,
-      })),
+      slices: {
+        regions: availability.regions.map((r) => ({
+          regionId: r.regionId,
+          kinds: r.kinds,
+          total: r.total,
+          occupancy: r.occupancy,
+          pressure: r.pressure,
+        })),
+      },
     };
   }
   // Availability first: its seq is then at or before the units, so replaying deltas from it
@@ -43,5 +43,5 @@ export async function loadRestSnapshot(
       lastConfirmedAt: l.lastConfirmedAt,
     })),
   );
-  return { type: 'snapshot', seq: availability.seq, scope: 'units', units, locations, regions: [] };
+  return { type: 'snapshot', seq: availability.seq, scope: 'units', slices: { units, locations } };
 }

@@ -1,0 +1,282 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openDatabase, type Database } from '@opvangatlas/db';
+import {
+  LIVE_CLOSE_TOO_MANY,
+  LIVE_CLOSE_TOO_SLOW,
+  LIVE_CLOSE_UNAUTHORIZED,
+  type Role,
+} from '@opvangatlas/shared';
+import type { Viewer } from './audience';
+import type { Bus, BusHandler } from './bus';
+import { LiveHub } from './live-hub';
+import type { Audience, BusMessage, LiveEvent } from './live-event';
+import type { LiveModule } from './live-module';
+
+/** A bus the test drives by hand. */
+function fakeBus() {
+  const handlers = new Set<BusHandler>();
+  const bus: Bus = {
+    kind: 'memory',
+    publish: (msg) => handlers.forEach((h) => h(msg)),
+    subscribe: (h) => (handlers.add(h), () => handlers.delete(h)),
+    onReconnect: () => () => {},
+    healthy: async () => true,
+    close: async () => {},
+  };
+  return bus;
+}
+
+/** A socket that records what it is sent; `bufferedAmount` is set by the test. */
+class FakeSocket {
+  readyState = 1;
+  bufferedAmount = 0;
+  frames: Array<Record<string, unknown>> = [];
+  closed: number | null = null;
+  send(data: string) {
+    this.frames.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(code?: number) {
+    this.closed = code ?? 1000;
+    this.readyState = 3;
+  }
+  batches() {
+    return this.frames.filter((f) => f.type === 'batch') as Array<{
+      seq: number;
+      prev: number;
+      changes: Array<{ slice: string; value: { id: number; text: string } }>;
+    }>;
+  }
+}
+
+/**
+ * A module of "memos": the hub must deliver any module's events without knowing them. The
+ * own organisation sees the text; everyone else in the audience a redacted copy.
+ */
+function memoModule(): LiveModule {
+  const memos = new Map<number, { id: number; text: string }>();
+  return {
+    name: 'memos',
+    events: { 'memo.posted': z.object({ id: z.int(), text: z.string() }) },
+    load: async () => void memos.clear(),
+    apply: (e) =>
+      void memos.set((e.data as { id: number }).id, e.data as { id: number; text: string }),
+    project: (e, _viewer, cls) => {
+      const memo = e.data as { id: number; text: string };
+      return [
+        { slice: 'memos', key: memo.id, value: cls === 'own' ? memo : { ...memo, text: '…' } },
+      ];
+    },
+    snapshot: () => ({ memos: [...memos.values()] }),
+  };
+}
+
+const viewer = (
+  id: number,
+  role: Role,
+  organisationId: number | null,
+  regionId: number | null = null,
+): Viewer => ({
+  id,
+  role,
+  organisationId,
+  regionId,
+});
+const arosa = viewer(1, 'vo_worker', 10);
+const moviera = viewer(2, 'vo_worker', 20);
+const coordinator = viewer(3, 'coordinator', null);
+const municipality = viewer(4, 'municipality', null, 7);
+
+let seq = 0;
+const memo = (text: string, audience: Partial<Audience>, organisationId = 10): LiveEvent => {
+  seq += 1;
+  return {
+    seq,
+    at: new Date().toISOString(),
+    type: 'memo.posted',
+    actorUserId: null,
+    organisationId,
+    regionId: null,
+    audience: { roles: [], organisationIds: [], regionIds: [], ...audience },
+    data: { id: seq, text },
+  };
+};
+const publish = (bus: Bus, ...events: LiveEvent[]) =>
+  bus.publish({ kind: 'events', events } satisfies BusMessage);
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+let database: Database;
+beforeAll(async () => {
+  database = await openDatabase();
+  await database.migrate();
+});
+afterAll(() => database.close());
+
+let bus: Bus;
+let hub: LiveHub;
+async function startHub(options: Partial<ConstructorParameters<typeof LiveHub>[0]> = {}) {
+  seq = 0;
+  bus = fakeBus();
+  hub = new LiveHub({
+    database,
+    bus,
+    modules: [memoModule()],
+    log: { warn: () => {}, error: () => {} } as never,
+    catchUpMs: 60_000,
+    ...options,
+  });
+  await hub.start();
+}
+beforeEach(() => startHub());
+
+async function connect(v: Viewer, opts: { since?: number; sessionId?: string } = {}) {
+  const socket = new FakeSocket();
+  await hub.attach(socket, v, opts);
+  return socket;
+}
+
+describe('live hub', () => {
+  it('sends each event only to the clients in its audience', async () => {
+    const a = await connect(arosa);
+    const m = await connect(moviera);
+    const c = await connect(coordinator);
+    const g = await connect(municipality);
+    publish(
+      bus,
+      memo('for arosa and coordinators', { organisationIds: [10], roles: ['coordinator'] }),
+    );
+    await settle();
+    publish(bus, memo('for region 7', { regionIds: [7] }));
+    await settle();
+    expect(a.batches().map((b) => b.seq)).toEqual([1]);
+    expect(c.batches().map((b) => b.seq)).toEqual([1]);
+    expect(m.batches()).toEqual([]);
+    expect(g.batches().map((b) => b.seq)).toEqual([2]);
+    // The projection is the module's: own organisation sees the text, others a redaction.
+    expect(a.batches()[0]!.changes[0]!.value.text).toBe('for arosa and coordinators');
+    expect(c.batches()[0]!.changes[0]!.value.text).toBe('…');
+  });
+
+  it('chains prev per client, so every client sees a gap-free stream of its own subset', async () => {
+    const [a, m] = await Promise.all([connect(arosa), connect(moviera)]);
+    for (const e of [
+      memo('1', { organisationIds: [10] }),
+      memo('2', { organisationIds: [20] }, 20),
+      memo('3', { organisationIds: [10, 20] }),
+    ]) {
+      publish(bus, e);
+      await settle();
+    }
+    expect(a.batches().map((b) => [b.prev, b.seq])).toEqual([
+      [0, 1],
+      [1, 3],
+    ]);
+    expect(m.batches().map((b) => [b.prev, b.seq])).toEqual([
+      [0, 2],
+      [2, 3],
+    ]);
+  });
+
+  it('delivers the events of one bus message as one frame', async () => {
+    const a = await connect(arosa);
+    publish(
+      bus,
+      memo('x', { organisationIds: [10] }),
+      memo('y', { organisationIds: [10] }),
+      memo('z', { roles: ['admin'] }),
+    );
+    await settle();
+    const [frame] = a.batches();
+    expect(a.batches()).toHaveLength(1);
+    expect(frame!.seq).toBe(3);
+    expect(frame!.changes.map((c) => c.value.text)).toEqual(['x', 'y']);
+  });
+
+  it('coalesces events that arrive in the same tick into one frame per client', async () => {
+    const a = await connect(arosa);
+    for (const text of ['1', '2', '3']) publish(bus, memo(text, { organisationIds: [10] }));
+    await settle();
+    expect(a.batches().map((b) => [b.prev, b.seq, b.changes.length])).toEqual([[0, 3, 3]]);
+  });
+
+  it('answers a resume with one batch of what this viewer missed, from memory', async () => {
+    publish(bus, memo('a1', { organisationIds: [10] }), memo('m1', { organisationIds: [20] }, 20));
+    publish(bus, memo('a2', { organisationIds: [10] }));
+    await settle();
+    const resumed = await connect(arosa, { since: 1 });
+    expect(resumed.frames.map((f) => f.type)).toEqual(['batch']);
+    expect(resumed.batches()[0]).toMatchObject({ prev: 1, seq: 3 });
+    expect(resumed.batches()[0]!.changes.map((c) => c.value.text)).toEqual(['a2']);
+    // From another database (ahead of this one): a fresh snapshot.
+    const stranger = await connect(arosa, { since: 99 });
+    expect(stranger.frames.map((f) => f.type)).toEqual(['snapshot']);
+  });
+
+  it('gives clients that connect at the same seq the same snapshot', async () => {
+    publish(bus, memo('a1', { organisationIds: [10] }));
+    await settle();
+    const [x, y] = await Promise.all([connect(arosa), connect(viewer(9, 'vo_planner', 10))]);
+    expect(x.frames[0]).toMatchObject({ type: 'snapshot', seq: 1, scope: 'units' });
+    expect(y.frames[0]).toEqual(x.frames[0]);
+  });
+
+  it('drops a client that stops reading, on any send, without holding up the others', async () => {
+    const [slow, fast] = await Promise.all([connect(arosa), connect(viewer(9, 'vo_planner', 10))]);
+    slow.bufferedAmount = 5_000_000;
+    publish(bus, memo('x', { organisationIds: [10] }));
+    await settle();
+    expect(slow.closed).toBe(LIVE_CLOSE_TOO_SLOW);
+    expect(fast.batches()).toHaveLength(1);
+    expect(hub.clientCount).toBe(1);
+  });
+
+  it('answers a flood of resyncs one at a time, within the memory bound', async () => {
+    const a = await connect(arosa);
+    const requests = Array.from({ length: 1000 }, () => hub.resync(a as never));
+    await Promise.all(requests);
+    // One queued resync at a time: the flood collapses into a single extra snapshot.
+    expect(a.frames.filter((f) => f.type === 'snapshot')).toHaveLength(2);
+    a.bufferedAmount = 2_000_000;
+    await hub.resync(a as never);
+    expect(a.closed).toBe(LIVE_CLOSE_TOO_SLOW);
+  });
+
+  it('closes the sockets of a session that ended, and only those', async () => {
+    const [mine, other] = await Promise.all([
+      connect(arosa, { sessionId: 's1' }),
+      connect(arosa, { sessionId: 's2' }),
+    ]);
+    bus.publish({ kind: 'sessions_ended', sessionIds: ['s1'] });
+    expect(mine.closed).toBe(LIVE_CLOSE_UNAUTHORIZED);
+    expect(other.closed).toBeNull();
+  });
+
+  it('closes sockets whose session expired, found by the periodic check', async () => {
+    await hub.stop();
+    await startHub({ sessionCheckMs: 10, activeSessions: async () => new Set(['alive']) });
+    const [expired, alive] = await Promise.all([
+      connect(arosa, { sessionId: 'gone' }),
+      connect(moviera, { sessionId: 'alive' }),
+    ]);
+    await expect.poll(() => expired.closed).toBe(LIVE_CLOSE_UNAUTHORIZED);
+    expect(alive.closed).toBeNull();
+  });
+
+  it('caps the sockets one user may hold open', async () => {
+    await hub.stop();
+    await startHub({ maxSocketsPerUser: 2 });
+    const sockets = [await connect(arosa), await connect(arosa), await connect(arosa)];
+    expect(sockets.map((s) => s.closed)).toEqual([null, null, LIVE_CLOSE_TOO_MANY]);
+    hub.detach(sockets[0] as never);
+    expect((await connect(arosa)).closed).toBeNull();
+  });
+
+  it('skips an event no module knows, and keeps going', async () => {
+    const a = await connect(arosa);
+    publish(bus, { ...memo('?', { organisationIds: [10] }), type: 'nobody.knows' });
+    publish(bus, memo('known', { organisationIds: [10] }));
+    await settle();
+    expect(a.batches().map((b) => [b.prev, b.seq])).toEqual([[0, 2]]);
+    expect(hub.seq).toBe(2);
+  });
+});

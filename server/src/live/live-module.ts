@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { Executor } from '@opvangatlas/db';
+import type { SliceKey } from '@opvangatlas/shared';
+import type { Viewer, ViewerClass } from './audience';
+import type { LiveEvent } from './live-event';
+
+/**
+ * One change as a module projects it. The key (the thing's id) lets a frame keep only the
+ * latest change per thing; it is not sent, the client takes it from the slice's schema.
+ */
+export type LiveChange =
+  { slice: string; key: SliceKey; value: unknown } | { slice: string; remove: SliceKey };
+
+/**
+ * What a domain module gives the live hub for its kinds of change. The hub knows nothing of
+ * units or requests: it orders events, finds their audience and sends what the module
+ * projects. See live/README.md for how a module adds an event type.
+ */
+export interface LiveModule {
+  readonly name: string;
+  /** The event types this module owns, with the schema of their `data`. */
+  readonly events: Readonly<Record<string, z.ZodType>>;
+  /**
+   * Loads the module's in-memory view of the live state, inside the hub's consistent start
+   * read (the same transaction that reads the starting seq).
+   */
+  load(ex: Executor): Promise<void>;
+  /** Applies one of its events, in seq order, to that view. `data` is already checked. */
+  apply(event: LiveEvent): void;
+  /**
+   * What the event changes for a viewer: the one privacy projection point of the module.
+   * Called after every event of the frame has been applied, so state the module derives
+   * (a region's figures) is the state at the frame's seq.
+   */
+  project(event: LiveEvent, viewer: Viewer, cls: ViewerClass): LiveChange[];
+  /**
+   * Viewers with the same key get the same projection of this event, rendered once.
+   * Default: the viewer class, plus the region for municipality officers.
+   */
+  viewerKey?(event: LiveEvent, viewer: Viewer, cls: ViewerClass): string;
+  /** The module's slices of a viewer's snapshot (slice name: values), from its in-memory view. */
+  snapshot(viewer: Viewer): Record<string, unknown[]>;
+}
+
+/** Modules are made per app instance: each keeps its own in-memory view. */
+export type LiveModuleFactory = () => LiveModule;

@@ -1,0 +1,6 @@
+import type { LiveModuleFactory } from '../live/live-module';
+import { locationLiveModule } from './locations/location-live';
+import { unitLiveModule } from './units/unit-live';
+
+/** Every domain that puts changes on the live stream: a new domain adds one line here. */
+export const liveModules: readonly LiveModuleFactory[] = [unitLiveModule, locationLiveModule];

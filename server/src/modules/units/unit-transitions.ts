@@ -1,0 +1,126 @@
+import type { Unit, UnitPatch } from '@opvangatlas/shared';
+import { ConflictError, NotFoundError } from '../../errors';
+import type { Viewer } from '../../live/audience';
+import type { ChangeContext } from '../events/change-runner';
+import { assertAccess } from '../session/access';
+import { unitEvent, type UnitEventType } from './unit-live';
+import { visibleUnit } from './unit-privacy';
+import {
+  countHolds,
+  findUnit,
+  lockUnits,
+  toUnit,
+  updateUnitIf,
+  type UnitChanges,
+} from './unit-repository';
+import { planHold, planPatch, planRelease, type HoldCaps, checkHoldCaps } from './unit-rules';
+
+export interface UnitPlan {
+  expect: Parameters<typeof updateUnitIf>[2];
+  changes: UnitChanges;
+}
+
+/**
+ * Transitions of units: functions on a ChangeContext that change a unit with a condition
+ * and emit its event, so services compose them (accepting an offer, executing a swap) in
+ * one transaction. Access is the calling service's business; a conflict answers with the
+ * unit as the actor may see it.
+ */
+export async function transitionUnit(
+  ctx: ChangeContext,
+  actor: Viewer | null,
+  id: number,
+  type: UnitEventType,
+  plan: (unit: Unit) => UnitPlan,
+): Promise<Unit> {
+  const row = await findUnit(ctx.tx, id);
+  if (!row) throw new NotFoundError('Ruimte niet gevonden');
+  const before = toUnit(row);
+  const { expect, changes } = plan(before);
+  const updated = await updateUnitIf(ctx.tx, row, expect, changes);
+  if (!updated) {
+    // Someone else committed first: answer with the state they left.
+    const current = toUnit((await findUnit(ctx.tx, id))!);
+    throw new ConflictError(
+      'Iemand anders was je voor',
+      actor ? visibleUnit(actor, current) : current,
+    );
+  }
+  const unit = toUnit(updated);
+  ctx.emit(unitEvent(type, actor?.id ?? null, unit, before));
+  return unit;
+}
+
+/** Several units in one transaction; locked in id order first, so it cannot deadlock. */
+export async function transitionUnits(
+  ctx: ChangeContext,
+  actor: Viewer | null,
+  steps: Array<{ id: number; type: UnitEventType; plan: (unit: Unit) => UnitPlan }>,
+): Promise<Unit[]> {
+  await lockUnits(
+    ctx.tx,
+    steps.map((s) => s.id),
+  );
+  const done: Unit[] = [];
+  for (const s of steps) done.push(await transitionUnit(ctx, actor, s.id, s.type, s.plan));
+  return done;
+}
+
+/** A VO holds a free unit for a placement, within its caps; of simultaneous holds one wins. */
+export async function holdUnit(
+  ctx: ChangeContext,
+  actor: Viewer & { organisationId: number },
+  id: number,
+  minutes: number,
+  caps: HoldCaps,
+): Promise<Unit> {
+  const by = { organisationId: actor.organisationId, userId: actor.id };
+  checkHoldCaps(await countHolds(ctx.tx, by), caps);
+  return transitionUnit(ctx, actor, id, 'unit.held', (unit) => {
+    if (unit.status !== 'free') {
+      throw new ConflictError('Deze ruimte is niet meer vrij', visibleUnit(actor, unit));
+    }
+    return { expect: { status: 'free' }, changes: planHold(ctx.now, minutes, by) };
+  });
+}
+
+export function releaseUnit(
+  ctx: ChangeContext,
+  actor: Viewer,
+  id: number,
+  mayRelease: (unit: Unit) => boolean,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.released', (unit) => {
+    assertAccess(mayRelease(unit), 'Deze reservering is niet van jouw organisatie');
+    if (unit.status !== 'held')
+      throw new ConflictError('Deze ruimte wordt niet vastgehouden', visibleUnit(actor, unit));
+    return { expect: { version: unit.version }, changes: planRelease(ctx.now) };
+  });
+}
+
+export function patchUnit(
+  ctx: ChangeContext,
+  actor: Viewer,
+  id: number,
+  patch: UnitPatch,
+  mayChange: (unit: Unit) => boolean,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.updated', (unit) => {
+    assertAccess(mayChange(unit), 'Alleen je eigen organisatie kan deze ruimte wijzigen');
+    if (unit.version !== patch.version) {
+      throw new ConflictError(
+        'Iemand anders heeft deze ruimte intussen gewijzigd',
+        visibleUnit(actor, unit),
+      );
+    }
+    return { expect: { version: patch.version }, changes: planPatch(unit, patch, ctx.now) };
+  });
+}
+
+/** The system frees a hold that ran out; a hold renewed or released meanwhile is left alone. */
+export function expireHold(ctx: ChangeContext, id: number, now = ctx.now): Promise<Unit> {
+  return transitionUnit(ctx, null, id, 'unit.hold_expired', () => ({
+    expect: { status: 'held', heldUntilBefore: now },
+    changes: planRelease(now),
+  }));
+}

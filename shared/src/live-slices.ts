@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { RegionSummary } from './availability';
+import { Location } from './location';
+import { Unit } from './unit';
+
+export type SliceKey = number | string;
+
+/**
+ * What the live stream keeps on a client: named collections ("slices") of one schema each,
+ * keyed by id. A domain that puts a new kind of thing on the stream adds one line here with
+ * its schema from its own shared file; the wire contract, the reducer, the web store and the
+ * test client need no change.
+ */
+export interface SliceSpec<T, K extends SliceKey = SliceKey> {
+  schema: z.ZodType<T>;
+  key: (value: T) => K;
+  /** When given, a value never replaces one with a higher version (a late REST answer). */
+  version?: (value: T) => number;
+}
+
+const slice = <T, K extends SliceKey>(spec: SliceSpec<T, K>) => spec;
+
+export const liveSlices = {
+  units: slice({ schema: Unit, key: (u) => u.id, version: (u) => u.version }),
+  locations: slice({ schema: Location, key: (l) => l.id }),
+  /** Region aggregates; the only slice a municipality receives. */
+  regions: slice({ schema: RegionSummary, key: (r) => r.regionId }),
+};
+
+export type LiveSlices = typeof liveSlices;
+export type SliceName = keyof LiveSlices;
+export type SliceValue<N extends SliceName> =
+  LiveSlices[N] extends SliceSpec<infer T, SliceKey> ? T : never;
+export type SliceKeyOf<N extends SliceName> = ReturnType<LiveSlices[N]['key']>;
+export type SliceMaps = { [N in SliceName]: ReadonlyMap<SliceKeyOf<N>, SliceValue<N>> };
+export type SliceArrays = { [K in SliceName]?: SliceValue<K>[] };
+export const sliceNames = Object.keys(liveSlices) as SliceName[];
+
+export function isSliceName(name: string): name is SliceName {
+  return Object.hasOwn(liveSlices, name);
+}
+
+export function specOf<N extends SliceName>(name: N): SliceSpec<SliceValue<N>> {
+  return liveSlices[name] as unknown as SliceSpec<SliceValue<N>>;
+}

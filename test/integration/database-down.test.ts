@@ -1,0 +1,129 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '@opvangatlas/db';
+import { buildApp, type App } from '../../server/src/app';
+import { createBackend, type TestBackend } from '../support/backend';
+import { demoEmail, login } from '../support/instance';
+
+/**
+ * Postgres going away under a running app (issue 6, item 10). Every authenticated route looks
+ * the session up first, so it must answer 503 `unavailable` with a clear message, quickly:
+ * not 500 "something went wrong", and not a request that hangs. The app reaches Postgres
+ * through a TCP relay the test controls: forwarding, stopped (nothing listens) or silent
+ * (accepts, never answers, like a frozen or firewalled server).
+ */
+class PostgresRelay {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  mode: 'forward' | 'silent' = 'forward';
+
+  /** Picked at the first start, kept after: a stopped relay is a closed port. */
+  private port = 0;
+
+  constructor(private readonly upstream: { host: string; port: number }) {}
+
+  async start(mode: 'forward' | 'silent'): Promise<number> {
+    this.mode = mode;
+    const server = createServer((client) => {
+      this.track(client);
+      if (this.mode === 'silent') return;
+      const upstream = this.track(connect(this.upstream.port, this.upstream.host));
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as { port: number }).port;
+    return this.port;
+  }
+
+  /** Stops listening and cuts every connection, as when Postgres stops. */
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+
+  private track(socket: Socket): Socket {
+    this.sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.sockets.delete(socket));
+    return socket;
+  }
+}
+
+describe.skipIf(process.env.TEST_BACKEND !== 'real')('Postgres going away', () => {
+  let backend: TestBackend;
+  let relay: PostgresRelay;
+  let database: Database;
+  let app: App;
+  let cookie: string;
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    const url = new URL(backend.config.databaseUrl!);
+    relay = new PostgresRelay({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = `127.0.0.1:${await relay.start('forward')}`;
+    database = await openDatabase({ url: url.toString() });
+    app = await buildApp({
+      config: { ...backend.config, databaseUrl: url.toString() },
+      database,
+      bus: await backend.openBus(),
+    });
+    await app.ready();
+    cookie = await login(app, demoEmail('vo_worker'));
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await app?.close();
+    await database?.close();
+    await backend?.close();
+  });
+
+  async function timed(url: string) {
+    const started = performance.now();
+    const res = await app.inject({ url, headers: { cookie } });
+    return { res, ms: Math.round(performance.now() - started) };
+  }
+
+  it('answers authenticated routes with 503 unavailable at once when Postgres is stopped', async () => {
+    expect((await timed('/api/units')).res.statusCode).toBe(200);
+    await relay.stop();
+    for (const url of ['/api/session', '/api/units', '/api/availability', '/api/locations']) {
+      const { res, ms } = await timed(url);
+      expect(res.statusCode, url).toBe(503);
+      expect(res.json(), url).toEqual({
+        error: 'unavailable',
+        message: 'De database is even niet bereikbaar. Probeer het over een halve minuut opnieuw.',
+      });
+      expect(res.headers['retry-after'], url).toBe('30');
+      expect(ms, url).toBeLessThan(3000);
+      console.info(`Postgres stopped: GET ${url} -> 503 in ${ms} ms`);
+    }
+    const started = performance.now();
+    const refusedLogin = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: demoEmail('vo_planner'), password: 'demo' },
+    });
+    expect(refusedLogin.statusCode).toBe(503);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('answers 503 within 3 s when Postgres accepts connections but never answers', async () => {
+    await relay.start('silent');
+    const { res, ms } = await timed('/api/units');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toBe('unavailable');
+    expect(ms).toBeLessThan(3000);
+    console.info(`Postgres silent: GET /api/units -> 503 in ${ms} ms (connection timeout 2 s)`);
+    await relay.stop();
+  });
+
+  it('serves again as soon as Postgres is back', async () => {
+    await relay.start('forward');
+    const { res } = await timed('/api/units');
+    expect(res.statusCode).toBe(200);
+  });
+});
