@@ -11,6 +11,7 @@ import { createBackend } from '../test/support/backend';
 import { demoSessions, getUnits, patchUnit } from '../test/support/fixtures';
 import { startInstance } from '../test/support/instance';
 import { TestLiveClient } from '../test/support/live-client';
+import { benchSwaps } from './bench-swaps';
 
 const { values: args } = parseArgs({
   options: {
@@ -141,3 +142,4 @@ if (process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL) {
   process.env.TEST_BACKEND = 'real';
   await bench('real services');
 }
+await benchSwaps(200);

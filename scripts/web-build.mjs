@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const handler = join(root, 'web/build/handler.js');
+const shell = join(root, 'web/build/index.html');
 
 function newest(dir) {
   let max = 0;
@@ -19,8 +19,7 @@ export function ensureWebBuild() {
   const sources = ['web/src', 'web/scripts', 'shared/src']
     .map((d) => join(root, d))
     .filter(existsSync);
-  const upToDate =
-    existsSync(handler) && statSync(handler).mtimeMs >= Math.max(...sources.map(newest));
+  const upToDate = existsSync(shell) && statSync(shell).mtimeMs >= Math.max(...sources.map(newest));
   if (upToDate) return;
   console.log('Building the web app (once, and again after changes)…');
   const r = spawnSync('npm', ['run', 'build', '--workspace', 'web'], {

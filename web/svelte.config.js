@@ -1,17 +1,19 @@
-import adapter from '@sveltejs/adapter-node';
+import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    // The Fastify server mounts build/handler.js for every non-/api path on the same origin.
-    adapter: adapter({ out: 'build' }),
+    // A client-side app (ssr = false): static files and one HTML shell (index.html) that
+    // the Fastify server sends for every page path (server/src/plugins/web.ts).
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html' }),
     // Scripts only from the own origin, plus the hash of SvelteKit's inline bootstrap script:
-    // no 'unsafe-inline'. This policy comes as a header with every page; the server sends its
-    // own policy beside it (images, connections, workers, styles, frames: see
-    // server/src/plugins/security-headers.ts). A browser enforces both, so this one must not
-    // restrict what the map needs (no default-src here).
+    // no 'unsafe-inline'. SvelteKit writes this policy into the shell as a <meta> tag; the
+    // server moves it into a header of the shell, next to its own policy (images,
+    // connections, workers, styles, frames: server/src/plugins/security-headers.ts). A
+    // browser enforces every policy it gets, so this one must not restrict what the map
+    // needs (no default-src here).
     csp: {
       mode: 'hash',
       directives: {

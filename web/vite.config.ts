@@ -5,12 +5,6 @@ const api = 'http://127.0.0.1:3000';
 
 export default defineConfig({
   plugins: [sveltekit()],
-  ssr: {
-    // @sveltejs/kit needs cookie@0.6 (nested in its own node_modules), while the workspace
-    // root hoists cookie@2 for fastify. Externalised, the built server would import the
-    // root one at run time and fail; bundling resolves it from kit's own folder.
-    noExternal: ['cookie'],
-  },
   build: {
     // maplibre-gl is one ~1 MB chunk, loaded lazily by the map page only.
     chunkSizeWarningLimit: 1200,

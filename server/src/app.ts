@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifySchema, type FastifyServerOptions } from 'fastify';
 import {
   serializerCompiler,
   validatorCompiler,
@@ -12,14 +12,30 @@ import { livePlugin, type LiveOptions } from './live/live-routes';
 import { availabilityRoutes } from './modules/availability/availability-routes';
 import { healthRoutes } from './modules/health/health-routes';
 import { locationRoutes } from './modules/locations/location-routes';
+import {
+  municipalityRoutes,
+  overflowRoutes,
+  waitlistRoutes,
+} from './modules/overflow/overflow-routes';
+import { overflowTimersPlugin } from './modules/overflow/overflow-timers';
+import { placementRoutes } from './modules/placements/placement-routes';
+import { placementTimersPlugin } from './modules/placements/placement-timers';
 import { regionRoutes } from './modules/regions/region-routes';
 import { sessionRoutes } from './modules/session/session-routes';
 import { holdExpiryPlugin } from './modules/units/hold-expiry';
 import { unitRoutes } from './modules/units/unit-routes';
 import { authPlugin } from './plugins/auth';
 import { errorHandlerPlugin, safeError } from './plugins/error-handler';
+import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
 import { originCheckPlugin } from './plugins/origin-check';
+import { readinessPlugin } from './plugins/readiness';
+import {
+  loggerOptions,
+  RequestLogController,
+  requestIdOf,
+  requestLogPlugin,
+} from './plugins/request-log';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { servicesPlugin } from './plugins/services';
 import { webPlugin } from './plugins/web';
@@ -27,7 +43,16 @@ import { webPlugin } from './plugins/web';
 declare module 'fastify' {
   interface FastifyInstance {
     instanceId: string;
+    /** Every route with its schema, as registered: the access matrix and fuzz tests walk it. */
+    routeTable: ReadonlyArray<RouteEntry>;
   }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  websocket: boolean;
+  schema: FastifySchema | undefined;
 }
 
 export interface AppDeps {
@@ -43,21 +68,37 @@ export interface AppDeps {
 
 /** Builds the app apart from listening, so tests can inject requests into it. */
 export async function buildApp(deps: AppDeps) {
-  const logger = deps.logger ?? { level: deps.config.logLevel };
+  const logger = deps.logger ?? loggerOptions(deps.config);
   const app = Fastify({
     // Every logged `err` goes through safeError: a failed query's parameters never reach the log.
     logger:
       typeof logger === 'object'
         ? { ...logger, serializers: { err: safeError, ...logger.serializers } }
         : logger,
+    // One line per API request when it completes (plugins/request-log.ts), none per asset.
+    logController: new RequestLogController(),
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     trustProxy: deps.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('instanceId', randomUUID().slice(0, 8));
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({
+        method,
+        url: route.url,
+        websocket: Boolean((route as { websocket?: boolean }).websocket),
+        schema: route.schema,
+      });
+    }
+  });
 
   await app.register(errorHandlerPlugin);
+  await app.register(requestLogPlugin);
   await app.register(securityHeadersPlugin, {
     production: deps.config.nodeEnv === 'production',
     mapStyleUrl: deps.config.mapStyleUrl,
@@ -74,8 +115,12 @@ export async function buildApp(deps: AppDeps) {
     bus: deps.bus,
   });
   await app.register(authPlugin);
+  await app.register(readinessPlugin);
   await app.register(livePlugin, deps.live ?? {});
+  await app.register(metricsPlugin);
   await app.register(holdExpiryPlugin);
+  await app.register(placementTimersPlugin);
+  await app.register(overflowTimersPlugin);
   for (const routes of [
     healthRoutes,
     sessionRoutes,
@@ -83,6 +128,10 @@ export async function buildApp(deps: AppDeps) {
     availabilityRoutes,
     unitRoutes,
     locationRoutes,
+    placementRoutes,
+    overflowRoutes,
+    waitlistRoutes,
+    municipalityRoutes,
   ]) {
     await app.register(routes, { prefix: '/api' });
   }

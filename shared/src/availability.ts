@@ -21,7 +21,7 @@ export const Pressure = z.enum(pressureLevels);
 export type Pressure = z.infer<typeof Pressure>;
 
 /**
- * Capacity is managed on margins, not averages: 85% is the target occupancy (DOMAIN.md),
+ * Capacity is managed on margins, not averages: 85% is the target occupancy (docs/DOMAIN.md),
  * above 95% a region has practically no room left for an acute placement.
  */
 export function pressureOf(occupancy: number | null): Pressure {

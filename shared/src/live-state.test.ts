@@ -18,6 +18,7 @@ const unit = (id: number, version: number): Unit => ({
   since: '2026-01-01T00:00:00Z',
   heldUntil: null,
   heldByOrganisationId: null,
+  heldForRequestId: null,
   household: null,
   version,
 });

@@ -50,6 +50,11 @@ const RawBatch = z.object({
 export const Heartbeat = z.object({
   type: z.literal('heartbeat'),
   at: z.iso.datetime({ offset: true }),
+  /**
+   * `database_unavailable`: the server cannot reach its database, so no change can be made
+   * and the state shown may be behind; sent at once when it changes, `ok` when it is back.
+   */
+  status: z.enum(['ok', 'database_unavailable']).optional(),
 });
 const RawServerMessage = z.discriminatedUnion('type', [RawSnapshot, RawBatch, Heartbeat]);
 
@@ -125,6 +130,8 @@ export const LiveQuery = z.object({
 export const LIVE_CLOSE_TOO_SLOW = 4008;
 export const LIVE_CLOSE_UNAUTHORIZED = 4401;
 export const LIVE_CLOSE_TOO_MANY = 4429;
+/** The instance is shutting down (RFC 6455 "service restart"): reconnect now, elsewhere. */
+export const LIVE_CLOSE_RESTART = 1012;
 
 /** Whether a batch continues the state a client holds at `seq` (see the contract above). */
 export function batchFits(

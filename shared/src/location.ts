@@ -22,7 +22,7 @@ export function freshnessOf(
 
 /**
  * What anyone outside the organisation may know of a location. `position` is the region
- * centre: the real address is secret (geheim adres, DOMAIN.md).
+ * centre: the real address is secret (geheim adres, docs/DOMAIN.md).
  */
 export const Location = z.object({
   id: z.int().positive(),

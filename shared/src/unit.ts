@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { ErrorResponse, type FieldErrorCode } from './errors';
 import { Id, MAX_INT4 } from './id';
 
-/** Kinds of place, see DOMAIN.md "Kinds of place". */
+/** Kinds of place, see docs/DOMAIN.md "Kinds of place". */
 export const unitKinds = ['noodbed', 'crisis', 'vervolg', 'geen_onderscheid'] as const;
 export const UnitKind = z.enum(unitKinds);
 export type UnitKind = z.infer<typeof UnitKind>;
@@ -19,6 +20,7 @@ export const Household = z
   .refine((h) => h.adults + h.children >= 1, {
     message: 'Een huishouden bestaat uit minstens één persoon',
     path: ['adults'],
+    params: { code: 'household_empty' satisfies FieldErrorCode },
   });
 export type Household = z.infer<typeof Household>;
 
@@ -38,6 +40,8 @@ export const Unit = z.object({
   since: z.iso.datetime({ offset: true }),
   heldUntil: z.iso.datetime({ offset: true }).nullable(),
   heldByOrganisationId: z.int().positive().nullable(),
+  /** Held as an offer to this placement request: only the request's workflow frees it. */
+  heldForRequestId: z.int().positive().nullable(),
   /** Only sent to the unit's own organisation; null for everyone else. */
   household: Household.nullable(),
   version: z.int().min(1),
@@ -61,6 +65,7 @@ export const UnitPatch = z
         code: 'custom',
         path: ['household'],
         message: 'Bij bezetting is de samenstelling van het huishouden verplicht',
+        params: { code: 'household_required' satisfies FieldErrorCode },
       });
     }
     if (p.status !== undefined && p.status !== 'occupied' && p.household) {
@@ -68,6 +73,7 @@ export const UnitPatch = z
         code: 'custom',
         path: ['household'],
         message: 'Alleen een bezette ruimte heeft een huishouden',
+        params: { code: 'household_not_allowed' satisfies FieldErrorCode },
       });
     }
   });
@@ -88,9 +94,9 @@ export const UnitQuery = z.object({
 });
 export type UnitQuery = z.infer<typeof UnitQuery>;
 
-export const UnitConflict = z.object({
+/** A 409 on a unit (`unit_taken`, `version_conflict`, `hold_limit_user`, ...). */
+export const UnitConflict = ErrorResponse.extend({
   error: z.literal('conflict'),
-  message: z.string(),
   /** The unit as it is now, as far as the viewer may see it; absent when it may not. */
   current: Unit.optional(),
 });

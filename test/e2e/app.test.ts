@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { locations } from '@opvangatlas/db';
@@ -12,6 +11,7 @@ import {
   CHROMIUM_PATH,
   DESKTOP,
   PHONE,
+  SCREENSHOT_DIR,
   chromiumAvailable,
   documentStillMarked,
   fitsViewportWidth,
@@ -40,7 +40,8 @@ if (!haveChromium) {
   );
 }
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+/** test-results/screenshots/; `npm run screenshots` copies them to docs/screenshots/. */
+const SCREENSHOTS = SCREENSHOT_DIR;
 /** Live changes must reach the other browser within this time. */
 const LIVE_MS = 5000;
 const poll = <T>(fn: () => Promise<T> | T, timeout = LIVE_MS) =>
@@ -60,9 +61,9 @@ describe.skipIf(!haveChromium)('Opvangatlas Live in Chromium', () => {
 
   beforeAll(async () => {
     backend = await createBackend();
-    const handler = resolve(backend.config.webBuildDir, 'handler.js');
-    if (!existsSync(handler)) {
-      throw new Error(`e2e: no web build at ${handler}; run npm run build -w web first`);
+    const shell = resolve(backend.config.webBuildDir, 'index.html');
+    if (!existsSync(shell)) {
+      throw new Error(`e2e: no web build at ${shell}; run npm run build -w web first`);
     }
     app = await buildApp({
       config: backend.config,
@@ -464,7 +465,7 @@ describe.skipIf(!haveChromium)('Opvangatlas Live in Chromium', () => {
     );
   });
 
-  it('renders Kaart, Noodbed nu and Mijn locaties on desktop and phone (docs/screenshots)', async () => {
+  it('renders Kaart, Noodbed nu and Mijn locaties on desktop and phone (screenshots)', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const sizes = [
       { name: 'desktop', options: { viewport: DESKTOP } },

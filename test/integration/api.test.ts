@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '@opvangatlas/db';
+import { events, locations } from '@opvangatlas/db';
 import type { Availability, SessionUser, Unit } from '@opvangatlas/shared';
 import { buildApp, type App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
@@ -11,8 +11,28 @@ let backend: TestBackend;
 let app: App;
 let s: Awaited<ReturnType<typeof demoSessions>>;
 let worker: SessionUser;
-let ownUnits: Unit[];
-let foreignUnits: Unit[];
+
+/**
+ * Each test takes units of its own, read as they are when it starts: no test depends on what
+ * another left behind, whatever order they run in.
+ */
+const taken = new Set<number>();
+async function take(
+  which: 'own' | 'foreign',
+  pred: (u: Unit) => boolean = () => true,
+): Promise<Unit> {
+  // The worker's view: its own units with their household.
+  const unit = (await getUnits(app, s.worker)).find(
+    (u) =>
+      !taken.has(u.id) &&
+      (u.organisationId === worker.organisationId) === (which === 'own') &&
+      pred(u),
+  );
+  if (!unit) throw new Error(`no ${which} unit left for this test`);
+  taken.add(unit.id);
+  return unit;
+}
+const isFree = (u: Unit) => u.status === 'free';
 
 const eventCount = async () =>
   Number((await backend.database.db.select({ n: sql<number>`count(*)::int` }).from(events))[0]!.n);
@@ -29,9 +49,6 @@ beforeAll(async () => {
   worker = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
     user: SessionUser;
   }>().user;
-  const all = await getUnits(app, s.worker);
-  ownUnits = all.filter((u) => u.organisationId === worker.organisationId);
-  foreignUnits = all.filter((u) => u.organisationId !== worker.organisationId);
 });
 afterAll(async () => {
   await app?.close();
@@ -71,21 +88,32 @@ describe('session', () => {
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(401);
   });
 
-  it('slows down password guessing: the 11th attempt in 5 minutes gets 429', async () => {
-    const attempt = () =>
+  it('slows down password guessing: 10 wrong passwords get 401, then 429 even for the right one', async () => {
+    const attempt = (password: string) =>
       app.inject({
         method: 'POST',
         url: '/api/session',
-        payload: { email: demoEmail('vo_worker.kadera'), password: 'guess' },
+        payload: { email: demoEmail('vo_worker.kadera'), password },
       });
-    const statuses = [];
-    for (let i = 0; i < 10; i++) statuses.push((await attempt()).statusCode);
-    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
-    const blocked = await attempt();
+    for (let i = 1; i <= 10; i++) {
+      const res = await attempt('guess');
+      expect(res.statusCode, `attempt ${i}`).toBe(401);
+      expect(res.json().error, `attempt ${i}`).toBe('unauthorized');
+    }
+    const blocked = await attempt('guess');
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error).toBe('rate_limited');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // Locked, not just wrong: the right password waits as well.
+    expect((await attempt('demo')).statusCode).toBe(429);
     // Other accounts from the same address are not locked out by it.
-    expect((await login(app, demoEmail('coordinator'))).startsWith('oa_session=')).toBe(true);
+    const other = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: demoEmail('coordinator'), password: 'demo' },
+    });
+    expect(other.statusCode).toBe(200);
+    expect(other.cookies.map((c) => c.name)).toContain('oa_session');
   });
 
   it('answers 401 to anonymous requests for data', async () => {
@@ -112,7 +140,7 @@ describe('validation', () => {
   });
 
   it('rejects an occupancy without household and writes nothing', async () => {
-    const unit = ownUnits.find((u) => u.status === 'free')!;
+    const unit = await take('own', isFree);
     const before = await eventCount();
     const res = await patchUnit(app, s.worker, unit, { status: 'occupied' });
     expect(res.statusCode).toBe(400);
@@ -122,7 +150,7 @@ describe('validation', () => {
   });
 
   it('rejects a household larger than the unit', async () => {
-    const unit = ownUnits.find((u) => u.status === 'free')!;
+    const unit = await take('own', isFree);
     const res = await patchUnit(app, s.worker, unit, {
       status: 'occupied',
       household: { adults: 1, children: unit.maxPersons },
@@ -132,7 +160,7 @@ describe('validation', () => {
   });
 
   it('rejects unknown statuses, non-numeric ids and malformed JSON', async () => {
-    const unit = ownUnits[0]!;
+    const unit = await take('own');
     expect((await patchUnit(app, s.worker, unit, { status: 'gone' })).json().fields[0].path).toBe(
       'status',
     );
@@ -158,7 +186,7 @@ describe('validation', () => {
 
 describe('units', () => {
   it('lets a VO change its own unit, bumps the version and audits the change', async () => {
-    const unit = ownUnits.find((u) => u.status === 'free')!;
+    const unit = await take('own', (u) => isFree(u) && u.maxPersons >= 3);
     const res = await patchUnit(app, s.worker, unit, {
       status: 'occupied',
       household: { adults: 1, children: 2 },
@@ -180,16 +208,17 @@ describe('units', () => {
       organisationId: worker.organisationId,
     });
     expect(audit!.data).toMatchObject({ before: { status: 'free', version: unit.version } });
-    await patchUnit(app, s.worker, changed, { status: 'free' });
   });
 
   it('forbids changing another organisation’s unit', async () => {
-    const res = await patchUnit(app, s.worker, foreignUnits[0]!, { status: 'out_of_service' });
+    const unit = await take('foreign', isFree);
+    const res = await patchUnit(app, s.worker, unit, { status: 'out_of_service' });
     expect(res.statusCode).toBe(403);
+    expect((await getUnits(app, s.worker)).find((u) => u.id === unit.id)).toEqual(unit);
   });
 
   it('answers a stale version with 409 and the current state', async () => {
-    const unit = ownUnits.find((u) => u.status === 'occupied')!;
+    const unit = await take('own', (u) => u.status === 'occupied');
     const first = await patchUnit(app, s.worker, unit, { status: 'free' });
     expect(first.statusCode).toBe(200);
     const second = await patchUnit(app, s.planner, unit, { status: 'out_of_service' });
@@ -201,12 +230,27 @@ describe('units', () => {
   });
 
   it('never shows another organisation’s household composition', async () => {
+    // An occupied unit of each side, made by this test: the own one shows its household.
+    const own = await take('own', (u) => isFree(u) && u.maxPersons >= 2);
+    const foreign = await take('foreign', (u) => isFree(u) && u.maxPersons >= 2);
+    const household = { adults: 1, children: 1 };
+    expect(
+      (await patchUnit(app, s.worker, own, { status: 'occupied', household })).statusCode,
+    ).toBe(200);
+    expect(
+      (await patchUnit(app, s.admin, foreign, { status: 'occupied', household })).statusCode,
+    ).toBe(200);
     const seen = await getUnits(app, s.worker);
+    expect(seen.find((u) => u.id === own.id)!.household).toEqual(household);
+    expect(seen.find((u) => u.id === foreign.id)).toMatchObject({
+      status: 'occupied',
+      household: null,
+    });
     expect(seen.filter((u) => u.organisationId !== worker.organisationId && u.household)).toEqual(
       [],
     );
-    expect(seen.some((u) => u.organisationId === worker.organisationId && u.household)).toBe(true);
     const coordinatorView = await getUnits(app, s.coordinator);
+    expect(coordinatorView.find((u) => u.id === own.id)!.household).toBeNull();
     expect(coordinatorView.every((u) => u.household === null)).toBe(true);
   });
 
@@ -219,7 +263,7 @@ describe('units', () => {
 
 describe('holds', () => {
   it('holds a free unit of another VO for the configured time, then refuses a second hold', async () => {
-    const unit = foreignUnits.find((u) => u.status === 'free')!;
+    const unit = await take('foreign', isFree);
     const res = await app.inject({
       method: 'POST',
       url: `/api/units/${unit.id}/hold`,
@@ -251,7 +295,7 @@ describe('holds', () => {
   });
 
   it('does not let coordinators or municipalities hold', async () => {
-    const unit = foreignUnits.find((u) => u.status === 'free')!;
+    const unit = await take('foreign', isFree);
     for (const cookie of [s.coordinator, s.municipality]) {
       const res = await app.inject({
         method: 'POST',
@@ -260,16 +304,18 @@ describe('holds', () => {
       });
       expect(res.statusCode).toBe(403);
     }
+    expect((await getUnits(app, s.worker)).find((u) => u.id === unit.id)!.status).toBe('free');
   });
 
   it('releases expired holds by itself and records the system as actor', async () => {
-    const unit = foreignUnits.filter((u) => u.status === 'free')[1]!;
-    await app.inject({
+    const unit = await take('foreign', isFree);
+    const held = await app.inject({
       method: 'POST',
       url: `/api/units/${unit.id}/hold`,
       headers: { cookie: s.worker },
       payload: { minutes: 5 },
     });
+    expect(held.statusCode).toBe(200);
     expect(await app.services.units.expireHolds(new Date())).toBe(0);
     expect(await app.services.units.expireHolds(new Date(Date.now() + 6 * 60_000))).toBe(1);
     const after = (await getUnits(app, s.worker)).find((u) => u.id === unit.id)!;
@@ -284,21 +330,36 @@ describe('locations and availability', () => {
     const [own] = (await app.inject({ url: '/api/locations', headers: { cookie: s.worker } })).json<
       { id: number }[]
     >();
+    const freshness = async () =>
+      (await app.inject({ url: '/api/availability', headers: { cookie: s.worker } }))
+        .json<Availability>()
+        .regions.flatMap((r) => r.locations ?? [])
+        .find((l) => l.id === own!.id)!;
+    // Confirmed three days ago: stale, so a confirmation that changed nothing would show.
+    await backend.database.db
+      .update(locations)
+      .set({ lastConfirmedAt: new Date(Date.now() - 72 * 3_600_000) })
+      .where(eq(locations.id, own!.id));
+    expect((await freshness()).freshness).toBe('stale');
+    const before = Date.now();
     const res = await app.inject({
       method: 'POST',
       url: `/api/locations/${own!.id}/confirm`,
       headers: { cookie: s.worker },
     });
     expect(res.statusCode).toBe(200);
-    const avail = (
-      await app.inject({ url: '/api/availability', headers: { cookie: s.worker } })
-    ).json<Availability>();
-    const loc = avail.regions.flatMap((r) => r.locations ?? []).find((l) => l.id === own!.id)!;
+    const loc = await freshness();
     expect(loc.freshness).toBe('fresh');
+    expect(Date.parse(loc.lastConfirmedAt!)).toBeGreaterThanOrEqual(before - 1000);
+    const audit = await backend.database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.locationId, own!.id), eq(events.type, 'location.confirmed')));
+    expect(audit.at(-1)).toMatchObject({ actorUserId: worker.id });
   });
 
   it('forbids another organisation’s location', async () => {
-    const foreign = foreignUnits[0]!.locationId;
+    const foreign = (await take('foreign')).locationId;
     expect(
       (await app.inject({ url: `/api/locations/${foreign}/units`, headers: { cookie: s.worker } }))
         .statusCode,

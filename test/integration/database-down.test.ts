@@ -95,6 +95,7 @@ describe.skipIf(process.env.TEST_BACKEND !== 'real')('Postgres going away', () =
       expect(res.statusCode, url).toBe(503);
       expect(res.json(), url).toEqual({
         error: 'unavailable',
+        code: 'unavailable',
         message: 'De database is even niet bereikbaar. Probeer het over een halve minuut opnieuw.',
       });
       expect(res.headers['retry-after'], url).toBe('30');

@@ -53,6 +53,8 @@ describe('login rate limit', () => {
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json()).toEqual({
       error: 'rate_limited',
+      code: 'login_attempts',
+      params: { minutes: 5, retryAt: expect.any(String) },
       message: expect.stringMatching(
         /^Te veel mislukte inlogpogingen\. Probeer het om \d\d:\d\d opnieuw \(over 5 minuten\)\.$/,
       ),

@@ -232,7 +232,7 @@ describe('security headers', () => {
     }
   });
 
-  const webBuilt = existsSync(resolve(testConfig().webBuildDir, 'handler.js'));
+  const webBuilt = existsSync(resolve(testConfig().webBuildDir, 'index.html'));
 
   it.skipIf(!webBuilt)(
     "sends the app's policy and SvelteKit's script policy (hashes, no 'unsafe-inline') on / and the assets",
@@ -357,7 +357,11 @@ describe('ids beyond int4', () => {
         payload: { email: secret, password: 'wachtwoord-als-param' },
       });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ error: 'internal', message: 'Er ging iets mis aan onze kant' });
+      expect(res.json()).toEqual({
+        error: 'internal',
+        code: 'internal',
+        message: 'Er ging iets mis aan onze kant',
+      });
       const errorLine = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
       expect(errorLine).toBeDefined();
       expect(errorLine.reqId).toBeDefined();
@@ -407,7 +411,9 @@ describe('strict request bodies', () => {
       payload: deep,
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().fields).toEqual([{ path: 'a', message: 'Onbekend veld "a"' }]);
+    expect(res.json().fields).toEqual([
+      { path: 'a', code: 'unknown_field', message: 'Onbekend veld "a"' },
+    ]);
     expect(await eventCount()).toBe(before);
     expect((await getUnits(app, s.worker)).find((u) => u.id === unit.id)?.status).toBe('free');
   });
@@ -419,7 +425,9 @@ describe('strict request bodies', () => {
       payload: { email: 'vo_worker@demo.opvangatlas.nl', password: 'demo', admin: true },
     });
     expect(login.statusCode).toBe(400);
-    expect(login.json().fields).toEqual([{ path: 'admin', message: 'Onbekend veld "admin"' }]);
+    expect(login.json().fields).toEqual([
+      { path: 'admin', code: 'unknown_field', message: 'Onbekend veld "admin"' },
+    ]);
 
     const unit = freeUnits[0]!;
     const patch = await app.inject({
@@ -435,6 +443,7 @@ describe('strict request bodies', () => {
     expect(patch.statusCode).toBe(400);
     expect(patch.json().fields).toContainEqual({
       path: 'household.name',
+      code: 'unknown_field',
       message: 'Onbekend veld "name"',
     });
   });

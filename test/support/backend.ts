@@ -4,6 +4,7 @@ import type { Database } from '@opvangatlas/db';
 import { testConfig, type AppConfig } from '../../server/src/config/env';
 import { openBus, openMigratedDatabase, seedIfEmpty } from '../../server/src/bootstrap';
 import type { Bus } from '../../server/src/live/bus';
+import { captureLogs } from './log-capture';
 
 /**
  * The database and bus a test runs on. TEST_BACKEND=real (set by the `real` vitest
@@ -21,10 +22,19 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
+/**
+ * Under vitest, every app's log lines, at debug, go to the run's log folder (log-capture.ts);
+ * elsewhere (npm run bench) the config's own level and stdout.
+ */
+const captured = (): Partial<AppConfig> =>
+  process.env.VITEST
+    ? { logLevel: 'debug', logDestination: captureLogs(`app-${process.env.VITEST_POOL_ID ?? 0}`) }
+    : {};
+
 export async function createBackend(overrides: Partial<AppConfig> = {}): Promise<TestBackend> {
   const toClose: Array<{ close(): Promise<void> }> = [];
   if (process.env.TEST_BACKEND !== 'real') {
-    const config = testConfig({ dataDir: 'memory', ...overrides });
+    const config = testConfig({ dataDir: 'memory', ...captured(), ...overrides });
     const database = await openMigratedDatabase(config);
     await seedIfEmpty(database, config);
     const bus = await openBus(config);
@@ -56,6 +66,7 @@ export async function createBackend(overrides: Partial<AppConfig> = {}): Promise
     databaseUrl: url.toString(),
     redisUrl,
     redisChannelPrefix: name,
+    ...captured(),
     ...overrides,
   });
   const database = await openMigratedDatabase(config);

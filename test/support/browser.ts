@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   chromium,
   type Browser,
@@ -11,6 +12,15 @@ import {
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const chromiumAvailable = () => existsSync(CHROMIUM_PATH);
+
+/**
+ * Where end-to-end tests write screenshots: test-results/ is ignored by git, so `npm test`
+ * leaves the tree clean. `npm run screenshots` runs every e2e test with "screenshots" in its
+ * name and copies what they wrote here to docs/screenshots/ (shown in the README).
+ */
+export const SCREENSHOT_DIR = fileURLToPath(
+  new URL('../../test-results/screenshots/', import.meta.url),
+);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

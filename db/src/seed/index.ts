@@ -9,6 +9,7 @@ import {
   units,
   users,
 } from '../schema/index';
+import { seedOverflow } from './overflow';
 import { createRandom, type Random } from './random';
 import { readRegions, type RegionRow } from './regions-csv';
 
@@ -35,7 +36,7 @@ export const DEMO_PASSWORD = 'demo';
 export const DEMO_REGION = 'Rotterdam';
 export const DEMO_ORGANISATION = 'Arosa';
 
-/** Average stay in days per kind (Monitor 2023, DOMAIN.md). */
+/** Average stay in days per kind (Monitor 2023, docs/DOMAIN.md). */
 export const AVERAGE_STAY_DAYS: Record<UnitKind, number> = {
   noodbed: 12,
   crisis: 64,
@@ -60,7 +61,7 @@ export const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/(^-|-$)/g, '');
 
-/** National split ~10% nood, 30% crisis, 60% vervolg (DOMAIN.md); at least one noodbed. */
+/** National split ~10% nood, 30% crisis, 60% vervolg (docs/DOMAIN.md); at least one noodbed. */
 export function splitPlaces(places: number): Record<UnitKind, number> {
   if (places <= 0) return { noodbed: 0, crisis: 0, vervolg: 0, geen_onderscheid: 0 };
   const noodbed = Math.max(1, Math.round(places * 0.1));
@@ -147,11 +148,22 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
 
     if (!opts.demo) return { seeded: true, regions: rows.length, units: 0, demoUsers: [] };
 
+    // Rotterdam keeps at most 25% of its crisis capacity for Code Rood clients from
+    // elsewhere (seed 004); other regions set no quota.
+    await tx
+      .update(regions)
+      .set({ quotaOutOfRegionPercent: 25, quotaMode: 'warn' })
+      .where(eq(regions.name, 'Rotterdam'));
+    // About 24% of clients stay outside their own region (docs/DOMAIN.md). A separate stream, so
+    // adding herkomst left every other seeded value as it was.
+    const herkomst = createRandom((opts.seed ?? 2023) + 1);
+    const allRegionIds = [...regionIds.values()];
+
     let unitCount = 0;
     for (const row of rows) {
       const regionId = regionIds.get(row.name)!;
       const orgs = organisationsOf(row);
-      // Pressure differs per region (peaks in the west, DOMAIN.md): target 80-99% occupied.
+      // Pressure differs per region (peaks in the west, docs/DOMAIN.md): target 80-99% occupied.
       const regionOccupancy = 0.8 + rnd.next() * 0.19;
       const split = splitPlaces(row.places2023 ?? 0);
       const locationsPerMainOrg = Math.max(1, Math.ceil((row.places2023 ?? 0) / 30));
@@ -246,6 +258,12 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
           since: new Date(now.getTime() - sinceMs),
           householdAdults: adults,
           householdChildren: children,
+          originRegionId:
+            occupied && herkomst.chance(0.24)
+              ? allRegionIds.filter((id) => id !== regionId)[
+                  herkomst.int(0, allRegionIds.length - 2)
+                ]!
+              : null,
         };
       });
       if (values.length > 0) await tx.insert(units).values(values);
@@ -313,6 +331,19 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
       })),
     ];
     await tx.insert(users).values(demoUsers.map((u) => ({ ...u, passwordHash: hash })));
+    // Niet-reguliere bedden, waitlists and niet-plaatsingen (issue 10): a stream of its own,
+    // so adding them left every other seeded value as it was.
+    await seedOverflow(
+      tx,
+      createRandom((opts.seed ?? 2023) + 2),
+      now,
+      rows.map((r) => ({
+        name: r.name,
+        id: regionIds.get(r.name)!,
+        organisationId: orgIds.get(organisationsOf(r)[0]!)!,
+        places: r.places2023 ?? 0,
+      })),
+    );
     return {
       seeded: true,
       regions: rows.length,

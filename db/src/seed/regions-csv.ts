@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dbFile } from '../files';
 
 export interface RegionRow {
   name: string;
@@ -13,9 +14,9 @@ export interface RegionRow {
 
 const num = (s: string | undefined): number | null => (s ? Number(s) : null);
 
-/** Parses nl-regions-2023.csv (a copy of ../shared/data, see its README for sources). */
+/** Parses nl-regions-2023.csv (sources: README.md, "Data"; the kinds of place: docs/DOMAIN.md). */
 export function readRegions(): RegionRow[] {
-  const text = readFileSync(new URL('./nl-regions-2023.csv', import.meta.url), 'utf8');
+  const text = readFileSync(dbFile('src/seed/nl-regions-2023.csv'), 'utf8');
   const [, ...lines] = text.trim().split('\n');
   return lines.map((line) => {
     const [name, lat, lon, inh, places, clients, acute, orgs] = line.split(',');

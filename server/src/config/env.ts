@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** `30,60,120`: ascending minutes, e.g. an escalation ladder. */
+const minutesList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'comma-separated minutes, e.g. 30,60,120')
+  .transform((v) => v.split(',').map(Number))
+  .refine((l) => l.every((m, i) => m > 0 && (i === 0 || m > l[i - 1]!)), 'ascending, above 0');
+
 /** `https://opvang.example` (scheme, host, optional port; nothing else) -> its origin. */
 const origin = z
   .string()
@@ -51,6 +58,11 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.url().optional(),
+  /**
+   * The owner's connection, used only to apply migrations at start; DATABASE_URL can then be
+   * a role that may only insert into and read the audit trail (docs/RELIABILITY.md).
+   */
+  MIGRATION_DATABASE_URL: z.url().optional(),
   REDIS_URL: z.url().optional(),
   /** Separates deployments sharing one Redis. */
   REDIS_CHANNEL_PREFIX: z
@@ -66,11 +78,39 @@ const Env = z.object({
   HOLD_MAX_PER_ORGANISATION: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Open live sockets per user (tabs, phones); more are closed with 4429. */
   LIVE_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Escalation ladders of placement requests, fixed per request when it is made. */
+  PLACEMENT_ESCALATION_URGENT: minutesList.default([30, 60, 120]),
+  PLACEMENT_ESCALATION_REGULAR: minutesList.default([240, 1440]),
+  PLACEMENT_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
+  /** Request details (household, needs, note) are deleted this long after a request ends. */
+  PLACEMENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How often late check-ins and the municipality's capacity figures are swept. */
+  OVERFLOW_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
+  /** A check-in this long overdue is escalated from the VO to coordinators. */
+  OVERFLOW_ESCALATION_GRACE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(120),
   SESSION_HOURS: z.coerce
     .number()
     .min(1)
     .max(24 * 30)
     .default(12),
+  /**
+   * A session unused for this long ends, even within SESSION_HOURS. An open live map does
+   * not count as use: an unattended screen logs out.
+   */
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60 * 30)
+    .default(120),
+  /** Bearer token for GET /metrics from elsewhere than this machine (loopback needs none). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(10),
   SEED: z.coerce.number().int().default(2023),
   /** Demo data and accounts; forced off in production. */
   DEMO: bool.optional(),
@@ -102,14 +142,23 @@ export interface AppConfig {
   host: string;
   port: number;
   databaseUrl: string | undefined;
+  migrationDatabaseUrl: string | undefined;
   redisUrl: string | undefined;
   redisChannelPrefix: string;
   dataDir: string;
   holdMinutes: number;
   holdCaps: { perUser: number; perOrganisation: number };
   liveMaxSocketsPerUser: number;
+  placementLadders: { urgent: number[]; regular: number[] };
+  placementSweepMs: number;
+  placementRetentionDays: number;
+  overflowSweepMs: number;
+  overflowGraceMinutes: number;
   holdSweepMs: number;
   sessionHours: number;
+  sessionIdleMinutes: number;
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
   seed: number;
   demo: boolean;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
@@ -120,6 +169,8 @@ export interface AppConfig {
   trustProxy: boolean | string;
   mapStyleUrl: string | undefined;
   admin: { email: string; password: string } | undefined;
+  /** Where logs go instead of stdout; not from the environment (tests capture the suite's logs). */
+  logDestination?: { write(line: string): void };
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
@@ -129,6 +180,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.MIGRATION_DATABASE_URL && !e.DATABASE_URL) {
+    throw new Error('Invalid environment:\n  MIGRATION_DATABASE_URL needs DATABASE_URL');
+  }
   if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
     throw new Error('Invalid environment:\n  ADMIN_EMAIL and ADMIN_PASSWORD go together');
   }
@@ -138,14 +192,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     dataDir: e.DATA_DIR,
     holdMinutes: e.HOLD_MINUTES,
     holdCaps: { perUser: e.HOLD_MAX_PER_USER, perOrganisation: e.HOLD_MAX_PER_ORGANISATION },
     liveMaxSocketsPerUser: e.LIVE_MAX_SOCKETS_PER_USER,
+    placementLadders: {
+      urgent: e.PLACEMENT_ESCALATION_URGENT,
+      regular: e.PLACEMENT_ESCALATION_REGULAR,
+    },
+    placementSweepMs: e.PLACEMENT_SWEEP_SECONDS * 1000,
+    placementRetentionDays: e.PLACEMENT_RETENTION_DAYS,
+    overflowSweepMs: e.OVERFLOW_SWEEP_SECONDS * 1000,
+    overflowGraceMinutes: e.OVERFLOW_ESCALATION_GRACE_MINUTES,
     holdSweepMs: e.HOLD_SWEEP_SECONDS * 1000,
     sessionHours: e.SESSION_HOURS,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     seed: e.SEED,
     demo: !production && (e.DEMO ?? true),
     logLevel: e.LOG_LEVEL,
@@ -163,5 +229,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
 /** Defaults for tests and tools that build an app without a process environment. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), ...overrides };
+  return {
+    // The overflow sweep recounts capacity after unit changes and announces it: in tests it
+    // runs at start only, and a test that needs it calls it (overflowTimersPlugin).
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', OVERFLOW_SWEEP_SECONDS: '600' }),
+    ...overrides,
+  };
 }

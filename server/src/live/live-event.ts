@@ -38,6 +38,13 @@ export type LiveEvent = z.infer<typeof LiveEvent>;
  */
 export type NewEvent = Omit<LiveEvent, 'seq' | 'at'> & {
   refs?: { unitId?: number; locationId?: number };
+  /**
+   * What the events table keeps, when it differs from `data`: details that must be
+   * deletable later (a household's composition after the retention time) stay out of the
+   * append-only log. `data` still travels on the bus; the owning module's `hydrate` puts
+   * the details back when events are read from the table.
+   */
+  storedData?: unknown;
 };
 
 /**

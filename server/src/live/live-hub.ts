@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Database } from '@opvangatlas/db';
+import type { Database, Executor } from '@opvangatlas/db';
 import {
+  LIVE_CLOSE_RESTART,
   LIVE_CLOSE_TOO_MANY,
   LIVE_CLOSE_TOO_SLOW,
   LIVE_CLOSE_UNAUTHORIZED,
@@ -83,6 +84,8 @@ export class LiveHub {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
   private started = false;
+  /** Whether the last read of the events table worked; clients are told when it changes. */
+  private databaseOk = true;
   private readonly o: Required<Omit<LiveHubOptions, 'activeSessions'>> &
     Pick<LiveHubOptions, 'activeSessions'>;
 
@@ -112,7 +115,10 @@ export class LiveHub {
       async (tx) => {
         this.lastSeq = await maxSeq(tx);
         for (const m of this.o.modules) await m.load(tx);
-        const recent = await listRecentEvents(tx, this.lastSeq, this.o.ringSize);
+        const recent = await this.fromTable(
+          listRecentEvents(tx, this.lastSeq, this.o.ringSize),
+          tx,
+        );
         this.ring = recent.map((e) => this.decode(e) ?? e);
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
@@ -140,7 +146,8 @@ export class LiveHub {
     for (const off of this.unsubscribe) off();
     await this.chain;
     this.flush();
-    for (const c of this.clients.values()) c.socket.close(1001, 'server stopping');
+    // "Service restart": the web client reconnects at once, to an instance still running.
+    for (const c of this.clients.values()) c.socket.close(LIVE_CLOSE_RESTART, 'server stopping');
     this.clients.clear();
     this.rooms.clear();
     this.socketsPerUser.clear();
@@ -157,9 +164,26 @@ export class LiveHub {
   /** Looks for events committed but not seen on the bus (lost message, reconnect). */
   catchUp(): Promise<void> {
     return this.enqueue(async () => {
-      const missed = await listEvents(this.o.database.db, this.lastSeq, { limit: 1000 });
+      let missed;
+      try {
+        const db = this.o.database.db;
+        missed = await this.fromTable(listEvents(db, this.lastSeq, { limit: 1000 }), db);
+      } catch (err) {
+        this.setDatabaseOk(false, err);
+        return;
+      }
+      this.setDatabaseOk(true);
       if (missed.length > 0) await this.process(missed);
     });
+  }
+
+  /** The catch-up poll doubles as the database probe: clients hear of a change at once. */
+  private setDatabaseOk(ok: boolean, err?: unknown): void {
+    if (ok === this.databaseOk) return;
+    this.databaseOk = ok;
+    if (ok) this.o.log.info('live hub: database reachable again, caught up');
+    else this.o.log.warn({ err }, 'live hub: database unreachable; clients told');
+    this.heartbeat();
   }
 
   /** Registers a websocket and brings it up to date (snapshot, or what it missed since `since`). */
@@ -238,6 +262,19 @@ export class LiveHub {
     return this.chain;
   }
 
+  /** Events read from the table, with what their modules keep out of it put back. */
+  private async fromTable(read: Promise<LiveEvent[]>, ex: Executor): Promise<LiveEvent[]> {
+    let events = await read;
+    for (const m of this.o.modules) {
+      if (!m.hydrate) continue;
+      const own = events.filter((e) => this.moduleByType.get(e.type) === m);
+      if (own.length === 0) continue;
+      const hydrated = new Map((await m.hydrate(own, ex)).map((e) => [e.seq, e]));
+      events = events.map((e) => hydrated.get(e.seq) ?? e);
+    }
+    return events;
+  }
+
   /** The event with its data checked by the owning module, or null when it cannot be used. */
   private decode(event: LiveEvent): LiveEvent | null {
     const module = this.moduleByType.get(event.type);
@@ -258,7 +295,8 @@ export class LiveHub {
       // Seq order is commit order, so once seq N is committed, a seq below it that the table
       // does not hold was rolled back and never comes: the read is authoritative.
       const until = events.at(-1)!.seq;
-      events = await listEvents(this.o.database.db, this.lastSeq, { until });
+      const db = this.o.database.db;
+      events = await this.fromTable(listEvents(db, this.lastSeq, { until }), db);
     }
     for (const raw of events) {
       if (raw.seq <= this.lastSeq) continue;
@@ -298,7 +336,11 @@ export class LiveHub {
   }
 
   private heartbeat(): void {
-    const frame = JSON.stringify({ type: 'heartbeat', at: new Date().toISOString() });
+    const frame = JSON.stringify({
+      type: 'heartbeat',
+      at: new Date().toISOString(),
+      status: this.databaseOk ? 'ok' : 'database_unavailable',
+    });
     for (const c of this.clients.values()) if (c.seq >= 0) this.send(c, frame, c.seq);
   }
 
@@ -329,7 +371,7 @@ export class LiveHub {
     if (!this.clients.has(client.socket)) return;
     const seq = this.lastSeq;
     const ringFrom = this.ring[0]?.seq ?? seq + 1;
-    if (since !== undefined && since <= seq && since >= ringFrom - 1) {
+    if (since !== undefined && since <= seq && since >= ringFrom - 1 && this.issued(since)) {
       const missed = this.ring.filter(
         (e) =>
           e.seq > since && inAudience(client.viewer, e.audience) && this.moduleByType.has(e.type),
@@ -347,6 +389,26 @@ export class LiveHub {
       }
     }
     this.send(client, this.snapshotFrame(client.viewer), seq);
+  }
+
+  /**
+   * Whether `since` is a seq this database gave out: every seq a client holds is an event's
+   * (or 0 before the first). One it never gave out comes from another timeline (a client that
+   * saw changes a restored backup lacks): that client gets a snapshot, not a replay.
+   */
+  private issued(since: number): boolean {
+    if (since === this.lastSeq) return true;
+    if (since === 0) return this.ring[0]?.seq === 1;
+    let lo = 0;
+    let hi = this.ring.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.ring[mid]!.seq;
+      if (s === since) return true;
+      if (s < since) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   }
 
   /** One rendering per kind of viewer and seq, shared by every client that connects meanwhile. */

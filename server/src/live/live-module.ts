@@ -25,6 +25,12 @@ export interface LiveModule {
    * read (the same transaction that reads the starting seq).
    */
   load(ex: Executor): Promise<void>;
+  /**
+   * Puts back what the events table does not keep (NewEvent.storedData), for events read
+   * from the table: the start-up ring, catch-up and gap filling. One query per batch, never
+   * per event; events that come over the bus already carry it.
+   */
+  hydrate?(events: LiveEvent[], ex: Executor): Promise<LiveEvent[]>;
   /** Applies one of its events, in seq order, to that view. `data` is already checked. */
   apply(event: LiveEvent): void;
   /**

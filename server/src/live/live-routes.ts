@@ -102,10 +102,12 @@ export const livePlugin = fp<LiveOptions>(
       ...tuning,
     });
     app.decorate('live', hub);
+    // Before @fastify/websocket's own preClose, which closes every socket without a code: the
+    // hub closes them first with 1012, "reconnect now" (to an instance still running).
+    app.addHook('preClose', () => hub.stop());
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     await app.register(liveRoute, { prefix: '/api' });
     app.addHook('onReady', () => hub.start());
-    app.addHook('preClose', () => hub.stop());
   },
   { name: 'live', dependencies: ['services', 'auth'] },
 );

@@ -1,6 +1,15 @@
 import type { LiveModuleFactory } from '../live/live-module';
 import { locationLiveModule } from './locations/location-live';
+import { overflowLiveModule } from './overflow/overflow-live';
+import { placementLiveModule } from './placements/placement-live';
+import { sessionLiveModule } from './session/session-live';
 import { unitLiveModule } from './units/unit-live';
 
 /** Every domain that puts changes on the live stream: a new domain adds one line here. */
-export const liveModules: readonly LiveModuleFactory[] = [unitLiveModule, locationLiveModule];
+export const liveModules: readonly LiveModuleFactory[] = [
+  unitLiveModule,
+  locationLiveModule,
+  placementLiveModule,
+  overflowLiveModule,
+  sessionLiveModule,
+];

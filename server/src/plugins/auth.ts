@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role, SessionUser } from '@opvangatlas/shared';
 import { ForbiddenError, UnauthorizedError } from '../errors';
+import { isApiPath } from './security-headers';
 
 export const SESSION_COOKIE = 'oa_session';
 
@@ -40,6 +41,9 @@ export const authPlugin = fp(
     await app.register(cookie);
     app.decorateRequest('user', null);
     app.addHook('onRequest', async (request) => {
+      // Only the API knows users: the web app's files and shell are the same for everyone,
+      // and must not cost a session query each.
+      if (!isApiPath(request.url)) return;
       const token = request.cookies[SESSION_COOKIE];
       if (token) request.user = (await app.services.sessions.userFor(token)) ?? null;
     });

@@ -1,22 +1,20 @@
-import type { FastifyError, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ErrorResponse, FieldError } from '@opvangatlas/shared';
+import {
+  errorCatalog,
+  fieldErrorCodes,
+  type ErrorCode,
+  type ErrorResponse,
+  type FieldError,
+  type FieldErrorCode,
+} from '@opvangatlas/shared';
 import {
   AppError,
-  ConflictError,
   ServiceUnavailableError,
   ValidationError,
   isDatabaseUnavailable,
 } from '../errors';
-
-const codeByStatus: Partial<Record<number, ErrorResponse['error']>> = {
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  429: 'rate_limited',
-};
 
 /** drizzle's DrizzleQueryError: its message, stack and fields carry the SQL and parameters. */
 const isQueryError = (e: Error) =>
@@ -66,51 +64,116 @@ export function safeError(err: unknown, depth = 0): SafeError {
   return out;
 }
 
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown> & { keys?: unknown; params?: { code?: unknown } };
+}
+
+const isFieldCode = (code: unknown): code is FieldErrorCode =>
+  fieldErrorCodes.includes(code as FieldErrorCode);
+
+/** The field code and parameters of one zod issue (fastify-type-provider-zod keeps zod's issue in `params`). */
+function fieldCodeOf(v: ValidationIssue, value: unknown): Pick<FieldError, 'code' | 'params'> {
+  const p = v.params ?? {};
+  switch (v.keyword) {
+    case 'invalid_type':
+      return { code: value === undefined || value === null ? 'required' : 'invalid_type' };
+    case 'too_small':
+      return typeof p.minimum === 'number' || typeof p.minimum === 'bigint'
+        ? { code: 'too_small', params: { min: Number(p.minimum) } }
+        : { code: 'too_small' };
+    case 'too_big':
+      return typeof p.maximum === 'number' || typeof p.maximum === 'bigint'
+        ? { code: 'too_big', params: { max: Number(p.maximum) } }
+        : { code: 'too_big' };
+    case 'invalid_format':
+      return { code: 'invalid_format' };
+    case 'invalid_value':
+    case 'invalid_union':
+      return { code: 'invalid_value' };
+    case 'custom':
+      return { code: isFieldCode(p.params?.code) ? p.params.code : 'invalid' };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
+/** The value at a zod issue's path in the validated input (zod does not report it). */
+function valueAt(input: unknown, path: string[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 /** Zod's issues as fields; an unknown key becomes a field of its own ("household.name"). */
-function fieldsOf(err: FastifyError & { validation: unknown[] }, context: string): FieldError[] {
-  return err.validation.flatMap((raw) => {
-    const v = raw as {
-      keyword: string;
-      instancePath: string;
-      message?: string;
-      params?: { keys?: unknown };
-    };
-    const base = [context, ...v.instancePath.split('/').filter(Boolean)].filter(
-      (p) => p !== 'body',
-    );
+function fieldsOf(
+  err: FastifyError & { validation: unknown[] },
+  context: string,
+  request: FastifyRequest,
+): FieldError[] {
+  const input: unknown =
+    context === 'body' || context === 'querystring' || context === 'params' || context === 'headers'
+      ? request[context === 'querystring' ? 'query' : context]
+      : undefined;
+  return err.validation.flatMap((raw): FieldError[] => {
+    const v = raw as ValidationIssue;
+    const segments = v.instancePath.split('/').filter(Boolean);
+    const base = [context, ...segments].filter((p) => p !== 'body');
     if (v.keyword === 'unrecognized_keys' && Array.isArray(v.params?.keys)) {
       return v.params.keys.map((key) => ({
         path: [...base, String(key)].join('.'),
+        code: 'unknown_field',
         message: `Onbekend veld "${String(key)}"`,
       }));
     }
-    return [{ path: base.join('.'), message: v.message ?? 'Ongeldige waarde' }];
+    return [
+      {
+        path: base.join('.'),
+        ...fieldCodeOf(v, valueAt(input, segments)),
+        message: v.message ?? 'Ongeldige waarde',
+      },
+    ];
   });
 }
 
-function sendAppError(reply: FastifyReply, err: AppError) {
-  const body: ErrorResponse = { error: err.code, message: err.message };
-  if (err instanceof ValidationError) body.fields = err.fields;
-  if (err.retryAfterSeconds !== undefined) reply.header('retry-after', err.retryAfterSeconds);
-  return reply.code(err.statusCode).send(body);
+function bodyOf(err: AppError): ErrorResponse & { current?: unknown } {
+  const body: ErrorResponse & { current?: unknown } = {
+    error: err.category,
+    code: err.code,
+    message: err.message,
+  };
+  if (err.params) body.params = err.params;
+  if (err.category === 'validation') body.fields = err.fields;
+  if (err.current !== undefined) body.current = err.current;
+  return body;
 }
+
+function sendAppError(reply: FastifyReply, err: AppError) {
+  if (err.retryAfterSeconds !== undefined) reply.header('retry-after', err.retryAfterSeconds);
+  return reply.code(err.statusCode).send(bodyOf(err));
+}
+
+/** Fastify's and plugins' own 4xx (malformed JSON, body too large), by status. */
+const codeByStatus: Partial<Record<number, ErrorCode>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+};
 
 /** Maps typed errors to status codes once; 5xx details stay in the log, never in the response. */
 export const errorHandlerPlugin = fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (hasZodFastifySchemaValidationErrors(err)) {
-        const body: ErrorResponse = {
-          error: 'validation',
-          message: 'Controleer de invoer',
-          fields: fieldsOf(err, err.validationContext ?? ''),
-        };
-        return reply.code(400).send(body);
-      }
-      if (err instanceof ConflictError) {
-        return reply
-          .code(409)
-          .send({ error: 'conflict', message: err.message, current: err.current });
+        const fields = fieldsOf(err, err.validationContext ?? '', request);
+        return sendAppError(reply, new ValidationError('Controleer de invoer', fields));
       }
       if (err instanceof AppError) {
         if (err.statusCode >= 500) request.log.warn({ err: safeError(err) }, err.message);
@@ -123,19 +186,22 @@ export const errorHandlerPlugin = fp(
       }
       if (err.statusCode && err.statusCode < 500) {
         // Fastify's and plugins' own 4xx (malformed JSON, body too large).
-        const body: ErrorResponse = {
-          error: codeByStatus[err.statusCode] ?? 'validation',
-          message: err.message,
-        };
+        const code = codeByStatus[err.statusCode] ?? 'bad_request';
+        const body: ErrorResponse = { error: errorCatalog[code], code, message: err.message };
         return reply.code(err.statusCode).send(body);
       }
       request.log.error({ err: safeError(err) }, 'unhandled error');
-      const body: ErrorResponse = { error: 'internal', message: 'Er ging iets mis aan onze kant' };
+      const body: ErrorResponse = {
+        error: 'internal',
+        code: 'internal',
+        message: 'Er ging iets mis aan onze kant',
+      };
       return reply.code(500).send(body);
     });
     app.setNotFoundHandler((request, reply) => {
       const body: ErrorResponse = {
         error: 'not_found',
+        code: 'not_found',
         message: `Geen route voor ${request.method} ${request.url}`,
       };
       return reply.code(404).send(body);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ForbiddenError } from '../errors';
+import { AppError } from '../errors';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -63,7 +63,7 @@ export const originCheckPlugin = fp<{ publicOrigins: readonly string[]; producti
   { name: 'origin-check' },
 );
 
-function refused(request: FastifyRequest, origin: string, why: string): ForbiddenError {
+function refused(request: FastifyRequest, origin: string, why: string): AppError {
   request.log.info({ origin: origin.slice(0, 100) }, 'refused a request from another origin');
-  return new ForbiddenError(`Verzoek geweigerd: ${why}.`);
+  return new AppError('origin_refused', `Verzoek geweigerd: ${why}.`);
 }

@@ -60,18 +60,22 @@ export function securityHeaders({ production, mapStyleUrl }: SecurityHeadersOpti
   };
 }
 
-const isApi = (url: string) => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+/** Whether a request URL (path and query) is the API's rather than the web app's. */
+export const isApiPath = (url: string) =>
+  url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 
 /**
  * Security headers on every response, API and app, in every mode (issue 6, item 4). Set on
- * the raw response in onRequest, so they are also there when a route hands the raw response
- * to another handler (the SvelteKit app in plugins/web.ts hijacks the reply) and on errors.
+ * the raw response in onRequest, so they are also there on errors and on files streamed by
+ * @fastify/static (plugins/web.ts adds SvelteKit's policy to the shell's).
  */
 export const securityHeadersPlugin = fp<SecurityHeadersOptions>(
   async (app, options) => {
     const headers = securityHeaders(options);
     app.addHook('onRequest', async (request, reply) => {
-      for (const [name, value] of Object.entries(isApi(request.url) ? headers.api : headers.app)) {
+      for (const [name, value] of Object.entries(
+        isApiPath(request.url) ? headers.api : headers.app,
+      )) {
         reply.raw.setHeader(name, value);
       }
     });

@@ -5,6 +5,10 @@ import type { Bus } from '../live/bus';
 import { AvailabilityService } from '../modules/availability/availability-service';
 import { ChangeRunner } from '../modules/events/change-runner';
 import { LocationService } from '../modules/locations/location-service';
+import { MunicipalityService } from '../modules/overflow/municipality-service';
+import { OverflowService } from '../modules/overflow/overflow-service';
+import { WaitlistService } from '../modules/overflow/waitlist-service';
+import { PlacementService } from '../modules/placements/placement-service';
 import { SessionService } from '../modules/session/session-service';
 import { UnitService } from '../modules/units/unit-service';
 
@@ -13,6 +17,10 @@ export interface Services {
   locations: LocationService;
   availability: AvailabilityService;
   sessions: SessionService;
+  placements: PlacementService;
+  overflow: OverflowService;
+  waitlist: WaitlistService;
+  municipality: MunicipalityService;
 }
 
 declare module 'fastify' {
@@ -48,7 +56,30 @@ export const servicesPlugin = fp<ServicesOptions>(
       }),
       locations: new LocationService({ database, changes }),
       availability: new AvailabilityService(database),
-      sessions: new SessionService(database, config.sessionHours, bus),
+      sessions: new SessionService({
+        database,
+        changes,
+        bus,
+        sessionHours: config.sessionHours,
+        idleMinutes: config.sessionIdleMinutes,
+      }),
+      placements: new PlacementService({
+        database,
+        changes,
+        ladders: config.placementLadders,
+        retentionDays: config.placementRetentionDays,
+      }),
+      overflow: new OverflowService({
+        database,
+        changes,
+        graceMinutes: config.overflowGraceMinutes,
+      }),
+      waitlist: new WaitlistService({
+        database,
+        changes,
+        placements: () => app.services.placements,
+      }),
+      municipality: new MunicipalityService({ database, changes }),
     });
   },
   { name: 'services' },

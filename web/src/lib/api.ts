@@ -1,19 +1,25 @@
 import {
   Availability,
-  ErrorResponse,
+  ErrorCategory,
+  ErrorCode,
+  ErrorParams,
+  FieldErrorCode,
   Location,
   OwnLocation,
+  PlacementRequest,
   Region,
   SessionResponse,
   Unit,
-  UnitConflict,
-  type FieldError,
+  type CloseOutcome,
+  type DeclineInput,
   type LoginRequest,
+  type PlacementRequestInput,
   type SessionUser,
   type UnitPatch,
   type UnitQuery,
 } from '@opvangatlas/shared';
 import { z } from 'zod';
+import { overflowApi } from './overflow/api';
 
 /**
  * Fetch wrapper for the same-origin /api (relative URLs only: the Fastify server serves this
@@ -21,24 +27,66 @@ import { z } from 'zod';
  * so a contract drift shows up as a clear error instead of undefined values in the UI.
  */
 
-export type ApiErrorCode = ErrorResponse['error'] | 'network' | 'invalid_response';
+/** The server's codes (shared/src/errors.ts) and the two the client finds by itself. */
+export type ApiErrorCode = ErrorCode | 'network' | 'invalid_response';
+type ApiErrorCategory = ErrorCategory | 'network' | 'invalid_response';
+
+/**
+ * An error body as the web reads it: `code` and the fields' codes are optional, so a body of
+ * an older server (category only) still reads; such an error is known by its category.
+ */
+const ErrorBody = z.object({
+  error: ErrorCategory,
+  code: ErrorCode.optional(),
+  message: z.string(),
+  params: ErrorParams.optional(),
+  fields: z
+    .array(
+      z.object({
+        path: z.string(),
+        code: FieldErrorCode.optional(),
+        message: z.string(),
+        params: ErrorParams.optional(),
+      }),
+    )
+    .optional(),
+  current: z.unknown().optional(),
+});
+export type ApiFieldError = NonNullable<z.infer<typeof ErrorBody>['fields']>[number];
 
 export class ApiError extends Error {
+  /** The specific code (`unit_taken`), or the category's own when the server gave none. */
+  readonly code: ApiErrorCode;
+  readonly params: ErrorParams;
+  readonly fields: ApiFieldError[];
+  /** The unit's current state, sent with a 409 conflict on a unit. */
+  readonly current: Unit | null;
+
   constructor(
     readonly status: number,
-    readonly code: ApiErrorCode,
+    readonly category: ApiErrorCategory,
     message: string,
-    readonly fields: FieldError[] = [],
-    /** The unit's current state, sent with a 409 conflict on a unit. */
-    readonly current: Unit | null = null,
+    details: {
+      code?: ApiErrorCode | undefined;
+      params?: ErrorParams | undefined;
+      fields?: ApiFieldError[] | undefined;
+      current?: Unit | null;
+    } = {},
   ) {
     super(message);
     this.name = 'ApiError';
+    this.code = details.code ?? category;
+    this.params = details.params ?? {};
+    this.fields = details.fields ?? [];
+    this.current = details.current ?? null;
   }
 }
 
+/** An ApiError, and with `code` one of that code or of that category (`conflict`: any 409). */
 export function isApiError(err: unknown, code?: ApiErrorCode): err is ApiError {
-  return err instanceof ApiError && (code === undefined || err.code === code);
+  return (
+    err instanceof ApiError && (code === undefined || err.code === code || err.category === code)
+  );
 }
 
 type Fetch = typeof fetch;
@@ -59,15 +107,19 @@ async function errorFrom(res: Response): Promise<ApiError> {
   } catch {
     // fall through: no JSON body
   }
-  const conflict = UnitConflict.safeParse(json);
-  if (res.status === 409 && conflict.success) {
-    return new ApiError(409, 'conflict', conflict.data.message, [], conflict.data.current);
-  }
-  const err = ErrorResponse.safeParse(json);
+  const err = ErrorBody.safeParse(json);
   if (err.success) {
-    return new ApiError(res.status, err.data.error, err.data.message, err.data.fields ?? []);
+    const { error, code, message, params, fields, current } = err.data;
+    // A 409 on a unit carries the unit as it is now; other conflicts carry other things.
+    const unit = res.status === 409 ? Unit.safeParse(current) : null;
+    return new ApiError(res.status, error, message, {
+      code,
+      params,
+      fields,
+      current: unit?.success ? unit.data : null,
+    });
   }
-  const code: ApiErrorCode =
+  const code: ErrorCategory =
     res.status === 401
       ? 'unauthorized'
       : res.status === 403
@@ -149,9 +201,38 @@ export function createApi(fetchFn: Fetch = (input, init) => fetch(input, init)) 
     release: (id: number) => json(Unit, `/api/units/${id}/hold`, { method: 'DELETE' }),
     confirmLocation: (id: number) =>
       json(Location, `/api/locations/${id}/confirm`, { method: 'POST', body: {} }),
+    placements: placementApi(json),
+    overflow: overflowApi(json),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+export type Json = <T>(schema: z.ZodType<T>, path: string, opts?: RequestOptions) => Promise<T>;
+
+/** Bovenregionale plaatsing: every step answers with the request as the user may see it. */
+function placementApi(json: Json) {
+  const one = (path: string, body?: unknown, method: 'POST' | 'DELETE' = 'POST') =>
+    json(PlacementRequest, `/api/placements${path}`, { method, body: body ?? {} });
+  return {
+    list: (signal?: AbortSignal) => json(z.array(PlacementRequest), '/api/placements', { signal }),
+    get: (id: number, signal?: AbortSignal) =>
+      json(PlacementRequest, `/api/placements/${id}`, { signal }),
+    create: (body: PlacementRequestInput) => one('', body),
+    seen: (id: number) => one(`/${id}/seen`),
+    offer: (id: number, unitId: number) => one(`/${id}/offers`, { unitId }),
+    withdraw: (id: number, offerId: number) =>
+      json(PlacementRequest, `/api/placements/${id}/offers/${offerId}`, { method: 'DELETE' }),
+    accept: (id: number, offerId: number) => one(`/${id}/offers/${offerId}/accept`),
+    decline: (id: number, body: DeclineInput) => one(`/${id}/decline`, body),
+    arrival: (id: number) => one(`/${id}/arrival`),
+    departure: (id: number) => one(`/${id}/departure`),
+    cancel: (id: number) => one(`/${id}/cancel`),
+    close: (id: number, outcome: CloseOutcome) => one(`/${id}/close`, { outcome }),
+    claim: (id: number) => one(`/${id}/claim`),
+    releaseClaim: (id: number) =>
+      json(PlacementRequest, `/api/placements/${id}/claim`, { method: 'DELETE' }),
+  };
+}
 
 export const api = createApi();

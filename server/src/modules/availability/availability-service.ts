@@ -1,6 +1,7 @@
 import type { Database, Executor } from '@opvangatlas/db';
 import {
   freshnessOf,
+  groupBy,
   summariseRegion,
   unitKinds,
   type Availability,
@@ -14,7 +15,7 @@ import { maxSeq } from '../events/event-repository';
 import { listLocations } from '../locations/location-repository';
 import { listRegions } from '../regions/region-repository';
 import { listUnits, toUnit } from '../units/unit-repository';
-import { ForbiddenError } from '../../errors';
+import { AppError } from '../../errors';
 
 /** Region figures, computed with the same summariseRegion() the web app uses. */
 export class AvailabilityService {
@@ -25,12 +26,12 @@ export class AvailabilityService {
     query: AvailabilityQuery,
     now = new Date(),
   ): Promise<Availability> {
-    // Municipalities see aggregates of their own region only (DOMAIN.md).
+    // Municipalities see aggregates of their own region only (docs/DOMAIN.md).
     const aggregatesOnly = viewer.role === 'municipality';
     if (aggregatesOnly && viewer.regionId === null)
-      throw new ForbiddenError('Geen regio gekoppeld');
+      throw new AppError('no_region', 'Geen regio gekoppeld');
     if (aggregatesOnly && query.regionId !== undefined && query.regionId !== viewer.regionId) {
-      throw new ForbiddenError('Je ziet alleen de cijfers van je eigen regio');
+      throw new AppError('not_own_region', 'Je ziet alleen de cijfers van je eigen regio');
     }
     const regionId = aggregatesOnly ? viewer.regionId! : query.regionId;
     return this.database.db.transaction(
@@ -88,15 +89,4 @@ async function readState(tx: Executor, regionId: number | undefined, kind: UnitK
   const unitRows = await listUnits(tx, { regionId, kind });
   const locationRows = await listLocations(tx, { regionId });
   return [seq, allRegions, unitRows, locationRows] as const;
-}
-
-function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
 }

@@ -46,11 +46,14 @@ export async function appendEvents(tx: Tx, list: NewEvent[]): Promise<LiveEvent[
         audienceRoles: e.audience.roles,
         audienceOrganisations: e.audience.organisationIds,
         audienceRegions: e.audience.regionIds,
-        data: e.data ?? null,
+        data: (e.storedData === undefined ? e.data : e.storedData) ?? null,
       })),
     )
     .returning();
-  return rows.sort((a, b) => a.seq - b.seq).map(toLiveEvent);
+  // Rows come back in insert order; what is published is the full data, not the stored part.
+  return rows
+    .map((row, i) => ({ ...toLiveEvent(row), data: list[i]!.data }))
+    .sort((a, b) => a.seq - b.seq);
 }
 
 export async function maxSeq(ex: Executor): Promise<number> {

@@ -9,7 +9,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['beheer'],
-        summary: 'Database and bus state',
+        summary: 'Liveness: 200 while the process answers; database and bus state for people',
+        description:
+          'Load balancers use GET /api/ready, which says 503 when this instance should get no traffic.',
         response: { 200: Health, 503: Health },
       },
     },
@@ -24,7 +26,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         app.bus.healthy(),
       ]);
       const ok = dbOk && busOk;
-      return reply.code(ok ? 200 : 503).send({
+      // Liveness: a database outage is no reason to restart every instance (GET /api/ready).
+      return reply.code(200).send({
         status: ok ? 'ok' : 'degraded',
         database: { ok: dbOk, driver: app.database.driver },
         bus: { ok: busOk, kind: app.bus.kind },

@@ -1,6 +1,6 @@
 import type { Database } from '@opvangatlas/db';
 import type { Location, OwnLocation, SessionUser, Unit } from '@opvangatlas/shared';
-import { NotFoundError } from '../../errors';
+import { AppError } from '../../errors';
 import type { ChangeRunner } from '../events/change-runner';
 import { access, assertAccess } from '../session/access';
 import { listUnits, toUnit } from '../units/unit-repository';
@@ -36,7 +36,7 @@ export class LocationService {
   ): Promise<{ location: OwnLocation; units: Unit[] }> {
     const db = this.deps.database.db;
     const row = await findLocation(db, id);
-    if (!row) throw new NotFoundError('Locatie niet gevonden');
+    if (!row) throw new AppError('location_not_found', 'Locatie niet gevonden');
     assertAccess(
       access.isOwnOrganisation(viewer, row.organisationId),
       'Dit is geen locatie van jouw organisatie',
@@ -49,7 +49,7 @@ export class LocationService {
   confirm(viewer: SessionUser, id: number): Promise<Location> {
     return this.deps.changes.run(async (ctx) => {
       const row = await findLocation(ctx.tx, id);
-      if (!row) throw new NotFoundError('Locatie niet gevonden');
+      if (!row) throw new AppError('location_not_found', 'Locatie niet gevonden');
       assertAccess(
         access.changesUnitOf(viewer, row.organisationId),
         'Alleen je eigen organisatie kan deze locatie bevestigen',

@@ -1,5 +1,5 @@
-import { unitLevelRoles, voRoles, type SessionUser } from '@opvangatlas/shared';
-import { ForbiddenError } from '../../errors';
+import { unitLevelRoles, voRoles, type CodeOf, type SessionUser } from '@opvangatlas/shared';
+import { AppError, ForbiddenError } from '../../errors';
 
 /** Who may do what; one module so every route and the live hub apply the same rules. */
 export const access = {
@@ -8,11 +8,17 @@ export const access = {
   holds: (u: SessionUser) => voRoles.includes(u.role),
   changesUnitOf: (u: SessionUser, organisationId: number) =>
     u.role === 'admin' || (voRoles.includes(u.role) && u.organisationId === organisationId),
-  /** Household composition and addresses stay inside the own organisation (DOMAIN.md). */
+  /** Household composition and addresses stay inside the own organisation (docs/DOMAIN.md). */
   isOwnOrganisation: (u: Pick<SessionUser, 'organisationId'>, organisationId: number) =>
     u.organisationId === organisationId,
 };
 
-export function assertAccess(allowed: boolean, message?: string): asserts allowed {
-  if (!allowed) throw new ForbiddenError(message);
+/** 403 unless `allowed`: `forbidden`, or the more specific `code` (`not_own_organisation`). */
+export function assertAccess(
+  allowed: boolean,
+  message?: string,
+  code?: CodeOf<'forbidden'>,
+): asserts allowed {
+  if (!allowed)
+    throw code ? new AppError(code, message ?? 'Geen toegang') : new ForbiddenError(message);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { Redis } from 'ioredis';
-import { RateLimitedError } from '../../errors';
+import { AppError } from '../../errors';
 
 /**
  * Password guessing (issue 6, item 7). Failed logins are counted per account, from wherever
@@ -201,7 +201,7 @@ export class LoginLimiter {
   }
 
   /**
-   * Runs `login` when both budgets have room, else throws a 429 RateLimitedError. The attempt
+   * Runs `login` when both budgets have room, else throws a 429 (`login_attempts`). The attempt
    * is counted before `login` runs, so parallel guesses (on any instance) cannot overshoot;
    * it is given back unless `login` failed as a wrong guess, and a success clears the account.
    */
@@ -210,7 +210,13 @@ export class LoginLimiter {
     const address = { key: this.keys.address(ip), ...this.limits.address };
     const { store, wait } = await this.take([account, address]);
     if (wait > 0) {
-      throw new RateLimitedError(tooManyAttemptsMessage(wait), Math.ceil(wait / 1000));
+      throw new AppError('login_attempts', tooManyAttemptsMessage(wait), {
+        retryAfterSeconds: Math.ceil(wait / 1000),
+        params: {
+          minutes: Math.max(1, Math.ceil(wait / 60_000)),
+          retryAt: new Date(Date.now() + wait).toISOString(),
+        },
+      });
     }
     let result: T;
     try {

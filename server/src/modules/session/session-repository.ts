@@ -21,18 +21,36 @@ export async function findUserByEmail(ex: Executor, email: string) {
   return row;
 }
 
-export async function findSessionUser(
+/** The session's user and times, while it has not expired. */
+export async function findSession(
   ex: Executor,
   sessionId: string,
   now: Date,
-): Promise<SessionUser | undefined> {
+): Promise<{ user: SessionUser; createdAt: Date; expiresAt: Date } | undefined> {
   const [row] = await ex
-    .select(sessionUserColumns)
+    .select({ ...sessionUserColumns, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(organisations, eq(organisations.id, users.organisationId))
     .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)));
-  return row;
+  if (!row) return undefined;
+  const { createdAt, expiresAt, ...user } = row;
+  return { user, createdAt, expiresAt };
+}
+
+/** Moves a session's end (the idle deadline) forward; never revives one that has ended. */
+export async function extendSession(
+  ex: Executor,
+  id: string,
+  expiresAt: Date,
+  now: Date,
+): Promise<void> {
+  await ex
+    .update(sessions)
+    .set({ expiresAt })
+    .where(
+      and(eq(sessions.id, id), gt(sessions.expiresAt, now), lt(sessions.expiresAt, expiresAt)),
+    );
 }
 
 export async function insertSession(

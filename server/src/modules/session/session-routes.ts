@@ -1,7 +1,7 @@
 import { ErrorResponse, LoginRequest, SessionResponse } from '@opvangatlas/shared';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { UnauthorizedError } from '../../errors';
+import { isAppError } from '../../errors';
 import { requireUser, SESSION_COOKIE, setSessionCookie } from '../../plugins/auth';
 import { openLoginLimiter } from './login-limiter';
 
@@ -11,7 +11,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const limiter = await openLoginLimiter({
     redisUrl: app.config.redisUrl,
     prefix: app.config.redisChannelPrefix,
-    isFailedGuess: (err) => err instanceof UnauthorizedError,
+    isFailedGuess: (err) => isAppError(err, 'invalid_credentials'),
     onStoreError: (err) =>
       app.log.warn({ err }, 'login limiter: Redis unavailable; counting in this instance'),
   });
@@ -59,7 +59,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags, summary: 'Log out', response: { 204: z.null() } } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
-      if (token) await app.services.sessions.logout(token);
+      if (token) await app.services.sessions.logout(token, request.user);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },

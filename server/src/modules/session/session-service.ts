@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '@opvangatlas/db';
 import type { LoginRequest, SessionUser } from '@opvangatlas/shared';
-import { UnauthorizedError } from '../../errors';
+import { AppError } from '../../errors';
 import type { Bus } from '../../live/bus';
+import type { ChangeRunner } from '../events/change-runner';
 import { hashPassword, verifyPassword } from './password';
+import { sessionEvent } from './session-live';
 import {
   deleteExpiredSessions,
   deleteSession,
-  findSessionUser,
+  extendSession,
+  findSession,
   findUserByEmail,
   insertSession,
   listActiveSessionIds,
@@ -16,40 +19,94 @@ import {
 /** Only the hash of a token is stored, so reading the table does not let anyone log in. */
 export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** What the audit trail keeps of a session: enough to pair a login with its logout. */
+const sessionRef = (sessionId: string) => sessionId.slice(0, 12);
+
+export interface SessionServiceDeps {
+  database: Database;
+  /** Logins, failed logins and logouts are appended to the audit trail like any change. */
+  changes: ChangeRunner;
+  /** Told when a session ends, so every instance closes its sockets. */
+  bus?: Bus;
+  /** Lifetime: a session ends this long after the login, used or not (SESSION_HOURS). */
+  sessionHours: number;
+  /** A session not used for this long ends earlier (SESSION_IDLE_MINUTES). */
+  idleMinutes: number;
+}
+
 export class SessionService {
   /** Verified against when the e-mail is unknown, so timing does not reveal which accounts exist. */
   private readonly dummyHash: Promise<string>;
 
-  constructor(
-    private readonly database: Database,
-    private readonly sessionHours: number,
-    /** Told when a session ends, so every instance closes its sockets. */
-    private readonly bus?: Bus,
-  ) {
+  private readonly database: Database;
+  private readonly bus: Bus | undefined;
+  private readonly lifetimeMs: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.database = deps.database;
+    this.bus = deps.bus;
+    this.lifetimeMs = deps.sessionHours * 3_600_000;
+    this.idleMs = Math.min(deps.idleMinutes * 60_000, this.lifetimeMs);
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  }
+
+  /**
+   * A session ends at `expires_at`: the idle deadline, moved forward by use, never past the
+   * lifetime (created_at + SESSION_HOURS). No extra column: the lifetime follows from
+   * created_at, the idle deadline is expires_at.
+   */
+  private deadline(createdAt: Date, now: Date): Date {
+    return new Date(Math.min(createdAt.getTime() + this.lifetimeMs, now.getTime() + this.idleMs));
   }
 
   async login(body: LoginRequest): Promise<{ token: string; user: SessionUser; expiresAt: Date }> {
     const db = this.database.db;
     const found = await findUserByEmail(db, body.email);
     const ok = await verifyPassword(found?.passwordHash ?? (await this.dummyHash), body.password);
-    if (!found || !ok) throw new UnauthorizedError('Onbekend e-mailadres of onjuist wachtwoord');
+    if (!found || !ok) {
+      // In the audit trail as the account tried (no e-mail, no password), then refused.
+      const reason = found ? 'wrong_password' : 'unknown_account';
+      await this.deps.changes.run(async (ctx) =>
+        ctx.emit(sessionEvent('session.login_failed', found ?? null, { reason })),
+      );
+      throw new AppError('invalid_credentials', 'Onbekend e-mailadres of onjuist wachtwoord');
+    }
     const { passwordHash: _, ...user } = found;
     const token = randomBytes(32).toString('base64url');
-    const now = new Date();
-    const expiresAt = new Date(now.getTime() + this.sessionHours * 3_600_000);
-    await deleteExpiredSessions(db, now);
-    await insertSession(db, sessionIdOf(token), user.id, expiresAt);
-    return { token, user, expiresAt };
-  }
-
-  userFor(token: string): Promise<SessionUser | undefined> {
-    return findSessionUser(this.database.db, sessionIdOf(token), new Date());
-  }
-
-  async logout(token: string): Promise<void> {
     const id = sessionIdOf(token);
-    await deleteSession(this.database.db, id);
+    const now = new Date();
+    await deleteExpiredSessions(db, now);
+    await this.deps.changes.run(async (ctx) => {
+      await insertSession(ctx.tx, id, user.id, this.deadline(now, now));
+      ctx.emit(sessionEvent('session.login', user, { session: sessionRef(id) }));
+    });
+    // The cookie lives as long as the session may; the server ends it earlier when idle.
+    return { token, user, expiresAt: new Date(now.getTime() + this.lifetimeMs) };
+  }
+
+  /** The session's user; a use moves the idle deadline forward (at most once a minute). */
+  async userFor(token: string): Promise<SessionUser | undefined> {
+    const id = sessionIdOf(token);
+    const now = new Date();
+    const session = await findSession(this.database.db, id, now);
+    if (!session) return undefined;
+    const next = this.deadline(session.createdAt, now);
+    // Not a write per request: only when the deadline would move by a noticeable step.
+    const step = Math.min(60_000, this.idleMs / 4);
+    if (next.getTime() - session.expiresAt.getTime() >= step) {
+      await extendSession(this.database.db, id, next, now);
+    }
+    return session.user;
+  }
+
+  /** Ends the session (on every instance) and records the logout of `user`. */
+  async logout(token: string, user: SessionUser | null): Promise<void> {
+    const id = sessionIdOf(token);
+    await this.deps.changes.run(async (ctx) => {
+      await deleteSession(ctx.tx, id);
+      if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));
+    });
     this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
   }
 

@@ -17,6 +17,11 @@ export const unitEventTypes = [
   'unit.held',
   'unit.released',
   'unit.hold_expired',
+  // A placement request's workflow (modules/placements).
+  'unit.offered',
+  'unit.offer_released',
+  'unit.reserved',
+  'unit.placed',
 ] as const;
 export type UnitEventType = (typeof unitEventTypes)[number];
 

@@ -4,7 +4,7 @@ import { access } from '../session/access';
 
 /**
  * The one privacy projection of a unit, for responses, conflict bodies and the live stream:
- * household composition only for the unit's own organisation (DOMAIN.md), and nothing at
+ * household composition only for the unit's own organisation (docs/DOMAIN.md), and nothing at
  * all for viewers without unit-level access (municipalities see aggregates only).
  */
 export function visibleUnit(

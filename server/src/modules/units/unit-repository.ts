@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { locations, organisations, units, type Executor } from '@opvangatlas/db';
 import type { Unit, UnitQuery } from '@opvangatlas/shared';
 
@@ -18,6 +18,9 @@ const unitColumns = {
   heldUntil: units.heldUntil,
   heldByOrganisationId: units.heldByOrganisationId,
   heldByUserId: units.heldByUserId,
+  heldForRequestId: units.heldForRequestId,
+  placementRequestId: units.placementRequestId,
+  originRegionId: units.originRegionId,
   householdAdults: units.householdAdults,
   householdChildren: units.householdChildren,
   version: units.version,
@@ -42,6 +45,7 @@ export function toUnit(row: UnitRow): Unit {
     since: row.since.toISOString(),
     heldUntil: row.heldUntil?.toISOString() ?? null,
     heldByOrganisationId: row.heldByOrganisationId,
+    heldForRequestId: row.heldForRequestId,
     household:
       row.householdAdults === null || row.householdChildren === null
         ? null
@@ -89,6 +93,9 @@ export type UnitChanges = Partial<
     | 'heldByUserId'
     | 'householdAdults'
     | 'householdChildren'
+    | 'heldForRequestId'
+    | 'placementRequestId'
+    | 'originRegionId'
   >
 >;
 
@@ -157,7 +164,14 @@ export async function countHolds(
       organisation: sql<number>`count(*)::int`,
     })
     .from(units)
-    .where(and(eq(units.status, 'held'), eq(units.heldByOrganisationId, by.organisationId)));
+    .where(
+      and(
+        eq(units.status, 'held'),
+        eq(units.heldByOrganisationId, by.organisationId),
+        // Units offered to a placement request are the request's business, not a hold.
+        isNull(units.heldForRequestId),
+      ),
+    );
   return { user: row?.user ?? 0, organisation: row?.organisation ?? 0 };
 }
 

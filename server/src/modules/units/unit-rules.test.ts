@@ -19,6 +19,7 @@ const unit = (over: Partial<Unit> = {}): Unit => ({
   since: '2026-11-22T00:00:00Z',
   heldUntil: null,
   heldByOrganisationId: null,
+  heldForRequestId: null,
   household: null,
   version: 3,
   ...over,

@@ -1,15 +1,26 @@
 import type { Unit, UnitPatch } from '@opvangatlas/shared';
-import { ConflictError, ValidationError } from '../../errors';
+import { AppError, ValidationError } from '../../errors';
 import type { UnitChanges } from './unit-repository';
 
-const noHold = { heldUntil: null, heldByOrganisationId: null, heldByUserId: null } as const;
+const noHold = {
+  heldUntil: null,
+  heldByOrganisationId: null,
+  heldByUserId: null,
+  heldForRequestId: null,
+} as const;
 const noHousehold = { householdAdults: null, householdChildren: null } as const;
+/** A household that leaves takes its herkomst with it. */
+const noOrigin = { originRegionId: null, placementRequestId: null } as const;
 
 /** What a PATCH by the owning VO changes; throws on a change that makes no sense. */
 export function planPatch(unit: Unit, patch: UnitPatch, now: Date): UnitChanges {
   if (patch.status === undefined && patch.household === undefined) {
     throw new ValidationError('Niets te wijzigen', [
-      { path: 'status', message: 'Geef een nieuwe status of huishouden op' },
+      {
+        path: 'status',
+        code: 'nothing_to_change',
+        message: 'Geef een nieuwe status of huishouden op',
+      },
     ]);
   }
   const status = patch.status ?? unit.status;
@@ -21,17 +32,26 @@ export function planPatch(unit: Unit, patch: UnitPatch, now: Date): UnitChanges 
   ) {
     // A change that changes nothing would still bump the version and write an event.
     throw new ValidationError('Er verandert niets', [
-      { path: patch.status === undefined ? 'household' : 'status', message: 'Dit is al zo' },
+      {
+        path: patch.status === undefined ? 'household' : 'status',
+        code: 'unchanged',
+        message: 'Dit is al zo',
+      },
     ]);
   }
   if (patch.status === undefined && unit.status !== 'occupied') {
-    throw new ConflictError('Alleen een bezette ruimte heeft een huishouden');
+    throw new AppError(
+      'household_needs_occupied',
+      'Alleen een bezette ruimte heeft een huishouden',
+    );
   }
   if (household && household.adults + household.children > unit.maxPersons) {
     throw new ValidationError('Het huishouden past niet in deze ruimte', [
       {
         path: 'household',
+        code: 'household_too_large',
         message: `Deze ruimte is voor maximaal ${unit.maxPersons} personen`,
+        params: { max: unit.maxPersons },
       },
     ]);
   }
@@ -42,7 +62,7 @@ export function planPatch(unit: Unit, patch: UnitPatch, now: Date): UnitChanges 
     ...noHold,
     ...(status === 'occupied' && household
       ? { householdAdults: household.adults, householdChildren: household.children }
-      : noHousehold),
+      : { ...noHousehold, ...noOrigin }),
   };
 }
 
@@ -74,7 +94,7 @@ export function mayRelease(unit: Unit, organisationId: number | null, isAdmin: b
   );
 }
 
-/** At most this many units held at once (DOMAIN.md: a hold must not block beds for others). */
+/** At most this many units held at once (docs/DOMAIN.md: a hold must not block beds for others). */
 export interface HoldCaps {
   perUser: number;
   perOrganisation: number;
@@ -82,13 +102,17 @@ export interface HoldCaps {
 
 export function checkHoldCaps(held: { user: number; organisation: number }, caps: HoldCaps): void {
   if (held.user >= caps.perUser) {
-    throw new ConflictError(
+    throw new AppError(
+      'hold_limit_user',
       `Je houdt al ${held.user} ruimtes vast (maximaal ${caps.perUser}); laat er eerst een los`,
+      { params: { held: held.user, max: caps.perUser } },
     );
   }
   if (held.organisation >= caps.perOrganisation) {
-    throw new ConflictError(
+    throw new AppError(
+      'hold_limit_organisation',
       `Je organisatie houdt al ${held.organisation} ruimtes vast (maximaal ${caps.perOrganisation}); laat er eerst een los`,
+      { params: { held: held.organisation, max: caps.perOrganisation } },
     );
   }
 }

@@ -1,18 +1,42 @@
 import type { Database } from '@opvangatlas/db';
 import {
   voRoles,
+  type ErrorCode,
   type SessionUser,
   type Unit,
   type UnitPatch,
   type UnitQuery,
 } from '@opvangatlas/shared';
-import { ConflictError } from '../../errors';
+import { AppError, ConflictError } from '../../errors';
 import type { ChangeRunner } from '../events/change-runner';
 import { access, assertAccess } from '../session/access';
 import { unitFor } from './unit-privacy';
 import { listExpiredHolds, listUnits, toUnit } from './unit-repository';
 import { mayRelease, type HoldCaps } from './unit-rules';
 import { expireHold, holdUnit, patchUnit, releaseUnit } from './unit-transitions';
+
+type GenericCode = 'conflict' | 'forbidden' | 'not_found';
+
+/**
+ * The unit transitions raise the generic code of a category ("Iemand anders was je voor" is a
+ * plain `conflict`): what it means depends on the action, so the action names it. Errors
+ * that already have a specific code (`hold_limit_user`, ...) pass unchanged.
+ */
+async function naming<T>(
+  action: Promise<T>,
+  codes: { [K in GenericCode]?: ErrorCode | ((err: AppError) => ErrorCode) },
+): Promise<T> {
+  try {
+    return await action;
+  } catch (err) {
+    const code = err instanceof AppError ? codes[err.code as GenericCode] : undefined;
+    if (!code || !(err instanceof AppError)) throw err;
+    throw new AppError(typeof code === 'function' ? code(err) : code, err.message, {
+      current: err.current,
+      params: err.params,
+    });
+  }
+}
 
 export interface UnitServiceDeps {
   database: Database;
@@ -39,9 +63,17 @@ export class UnitService {
     assertAccess(
       actor.role === 'admin' || voRoles.includes(actor.role),
       'Alleen je eigen organisatie kan deze ruimte wijzigen',
+      'not_own_organisation',
     );
-    const unit = await this.deps.changes.run((ctx) =>
-      patchUnit(ctx, actor, id, patch, (u) => access.changesUnitOf(actor, u.organisationId)),
+    const unit = await naming(
+      this.deps.changes.run((ctx) =>
+        patchUnit(ctx, actor, id, patch, (u) => access.changesUnitOf(actor, u.organisationId)),
+      ),
+      {
+        conflict: 'version_conflict',
+        forbidden: 'not_own_organisation',
+        not_found: 'unit_not_found',
+      },
     );
     return unitFor(actor, unit);
   }
@@ -52,10 +84,15 @@ export class UnitService {
     assertAccess(
       access.holds(actor) && organisationId !== null,
       'Alleen medewerkers van een VO kunnen vasthouden',
+      'not_vo_staff',
     );
     const { holdMinutes, holdCaps } = this.deps;
-    const unit = await this.deps.changes.run((ctx) =>
-      holdUnit(ctx, { ...actor, organisationId }, id, minutes ?? holdMinutes, holdCaps),
+    const unit = await naming(
+      this.deps.changes.run((ctx) =>
+        holdUnit(ctx, { ...actor, organisationId }, id, minutes ?? holdMinutes, holdCaps),
+      ),
+      // Not free any more, or another hold committed first.
+      { conflict: 'unit_taken', not_found: 'unit_not_found' },
     );
     return unitFor(actor, unit);
   }
@@ -64,11 +101,22 @@ export class UnitService {
     assertAccess(
       actor.role === 'admin' || access.holds(actor),
       'Deze reservering is niet van jouw organisatie',
+      'not_own_organisation',
     );
-    const unit = await this.deps.changes.run((ctx) =>
-      releaseUnit(ctx, actor, id, (u) =>
-        mayRelease(u, actor.organisationId, actor.role === 'admin'),
+    const unit = await naming(
+      this.deps.changes.run((ctx) =>
+        releaseUnit(ctx, actor, id, (u) =>
+          mayRelease(u, actor.organisationId, actor.role === 'admin'),
+        ),
       ),
+      {
+        conflict: (err) =>
+          (err.current as Unit | undefined)?.status === 'held'
+            ? 'version_conflict'
+            : 'unit_not_held',
+        forbidden: 'not_own_organisation',
+        not_found: 'unit_not_found',
+      },
     );
     return unitFor(actor, unit);
   }

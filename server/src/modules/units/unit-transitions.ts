@@ -1,5 +1,5 @@
 import type { Unit, UnitPatch } from '@opvangatlas/shared';
-import { ConflictError, NotFoundError } from '../../errors';
+import { AppError, ConflictError, NotFoundError } from '../../errors';
 import type { Viewer } from '../../live/audience';
 import type { ChangeContext } from '../events/change-runner';
 import { assertAccess } from '../session/access';
@@ -12,6 +12,7 @@ import {
   toUnit,
   updateUnitIf,
   type UnitChanges,
+  type UnitRow,
 } from './unit-repository';
 import { planHold, planPatch, planRelease, type HoldCaps, checkHoldCaps } from './unit-rules';
 
@@ -31,12 +32,12 @@ export async function transitionUnit(
   actor: Viewer | null,
   id: number,
   type: UnitEventType,
-  plan: (unit: Unit) => UnitPlan,
+  plan: (unit: Unit, row: UnitRow) => UnitPlan,
 ): Promise<Unit> {
   const row = await findUnit(ctx.tx, id);
   if (!row) throw new NotFoundError('Ruimte niet gevonden');
   const before = toUnit(row);
-  const { expect, changes } = plan(before);
+  const { expect, changes } = plan(before, row);
   const updated = await updateUnitIf(ctx.tx, row, expect, changes);
   if (!updated) {
     // Someone else committed first: answer with the state they left.
@@ -55,7 +56,7 @@ export async function transitionUnit(
 export async function transitionUnits(
   ctx: ChangeContext,
   actor: Viewer | null,
-  steps: Array<{ id: number; type: UnitEventType; plan: (unit: Unit) => UnitPlan }>,
+  steps: Array<{ id: number; type: UnitEventType; plan: (unit: Unit, row: UnitRow) => UnitPlan }>,
 ): Promise<Unit[]> {
   await lockUnits(
     ctx.tx,
@@ -90,8 +91,9 @@ export function releaseUnit(
   id: number,
   mayRelease: (unit: Unit) => boolean,
 ): Promise<Unit> {
-  return transitionUnit(ctx, actor, id, 'unit.released', (unit) => {
+  return transitionUnit(ctx, actor, id, 'unit.released', (unit, row) => {
     assertAccess(mayRelease(unit), 'Deze reservering is niet van jouw organisatie');
+    refuseIfInPlacement(row, actor);
     if (unit.status !== 'held')
       throw new ConflictError('Deze ruimte wordt niet vastgehouden', visibleUnit(actor, unit));
     return { expect: { version: unit.version }, changes: planRelease(ctx.now) };
@@ -105,8 +107,9 @@ export function patchUnit(
   patch: UnitPatch,
   mayChange: (unit: Unit) => boolean,
 ): Promise<Unit> {
-  return transitionUnit(ctx, actor, id, 'unit.updated', (unit) => {
+  return transitionUnit(ctx, actor, id, 'unit.updated', (unit, row) => {
     assertAccess(mayChange(unit), 'Alleen je eigen organisatie kan deze ruimte wijzigen');
+    refuseIfInPlacement(row, actor);
     if (unit.version !== patch.version) {
       throw new ConflictError(
         'Iemand anders heeft deze ruimte intussen gewijzigd',
@@ -122,5 +125,138 @@ export function expireHold(ctx: ChangeContext, id: number, now = ctx.now): Promi
   return transitionUnit(ctx, null, id, 'unit.hold_expired', () => ({
     expect: { status: 'held', heldUntilBefore: now },
     changes: planRelease(now),
+  }));
+}
+
+/**
+ * A unit offered to or reserved for a placement request changes only through the request
+ * (withdraw the offer, cancel the request): otherwise the requester could accept a unit
+ * that is no longer there.
+ */
+function refuseIfInPlacement(row: UnitRow, actor: Viewer): void {
+  const reservedForRequest = row.status === 'reserved' && row.placementRequestId !== null;
+  if (row.heldForRequestId !== null || reservedForRequest) {
+    throw new AppError(
+      'unit_in_placement',
+      'Deze ruimte hoort bij een plaatsingsverzoek: wijzig haar via het verzoek',
+      { current: visibleUnit(actor, toUnit(row)) },
+    );
+  }
+}
+
+/** A VO offers its free unit to a request: held for it until the request decides. */
+export function offerUnit(
+  ctx: ChangeContext,
+  actor: Viewer & { organisationId: number },
+  id: number,
+  requestId: number,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.offered', (unit) => {
+    assertAccess(
+      unit.organisationId === actor.organisationId,
+      'Je kunt alleen een ruimte van je eigen organisatie aanbieden',
+    );
+    if (unit.status !== 'free') {
+      throw new ConflictError('Deze ruimte is niet meer vrij', visibleUnit(actor, unit));
+    }
+    return {
+      expect: { status: 'free' },
+      changes: {
+        status: 'held',
+        since: ctx.now,
+        // No time limit of its own: the request's respond-by expiry releases it.
+        heldUntil: null,
+        heldByOrganisationId: actor.organisationId,
+        heldByUserId: actor.id,
+        heldForRequestId: requestId,
+        householdAdults: null,
+        householdChildren: null,
+      },
+    };
+  });
+}
+
+function expectForRequest(
+  unit: Unit,
+  row: UnitRow,
+  requestId: number,
+  state: 'offered' | 'reserved',
+) {
+  const ok =
+    state === 'offered'
+      ? unit.status === 'held' && row.heldForRequestId === requestId
+      : unit.status === 'reserved' && row.placementRequestId === requestId;
+  if (!ok) throw new ConflictError('Deze ruimte is intussen veranderd', unit);
+  return { version: unit.version };
+}
+
+/** An offer ends (withdrawn, another accepted, request ended): the unit is free again. */
+export function releaseOfferedUnit(
+  ctx: ChangeContext,
+  actor: Viewer | null,
+  id: number,
+  requestId: number,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.offer_released', (unit, row) => ({
+    expect: expectForRequest(unit, row, requestId, 'offered'),
+    changes: planRelease(ctx.now),
+  }));
+}
+
+/** The requester accepted this unit's offer: reserved for the household on its way. */
+export function reserveForRequest(
+  ctx: ChangeContext,
+  actor: Viewer,
+  id: number,
+  requestId: number,
+  originRegionId: number,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.reserved', (unit, row) => ({
+    expect: expectForRequest(unit, row, requestId, 'offered'),
+    changes: {
+      status: 'reserved',
+      since: ctx.now,
+      heldUntil: null,
+      heldByOrganisationId: null,
+      heldByUserId: null,
+      heldForRequestId: null,
+      placementRequestId: requestId,
+      originRegionId,
+    },
+  }));
+}
+
+/** A reservation for a request that was cancelled: free again. */
+export function releaseReservation(
+  ctx: ChangeContext,
+  actor: Viewer | null,
+  id: number,
+  requestId: number,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.offer_released', (unit, row) => ({
+    expect: expectForRequest(unit, row, requestId, 'reserved'),
+    changes: { ...planRelease(ctx.now), placementRequestId: null, originRegionId: null },
+  }));
+}
+
+/**
+ * The household arrived: occupied, with its composition and its region of origin (herkomst)
+ * kept for the quota and the monitor.
+ */
+export function occupyForRequest(
+  ctx: ChangeContext,
+  actor: Viewer,
+  id: number,
+  requestId: number,
+  household: { adults: number; children: number },
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.placed', (unit, row) => ({
+    expect: expectForRequest(unit, row, requestId, 'reserved'),
+    changes: {
+      status: 'occupied',
+      since: ctx.now,
+      householdAdults: household.adults,
+      householdChildren: household.children,
+    },
   }));
 }

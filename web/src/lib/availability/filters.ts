@@ -3,7 +3,7 @@ import type { Unit, UnitKind } from '@opvangatlas/shared';
 /** What the user is looking for: a kind of place and the household (systeem) that needs it. */
 export interface UnitFilter {
   kind: UnitKind | 'all';
-  /** Counts only: a household is never described by names (DOMAIN.md, privacy rules). */
+  /** Counts only: a household is never described by names (docs/DOMAIN.md, privacy rules). */
   adults: number;
   children: number;
   /** Only places in mannenopvang (shelter for men). */

@@ -1,5 +1,6 @@
 import {
   freshnessOf,
+  groupBy,
   summariseRegion,
   unitKinds,
   type Freshness,
@@ -54,17 +55,6 @@ export interface ViewInput {
   filter: UnitFilter;
   ownRegionId: number | null;
   now: Date;
-}
-
-function groupBy<T, K>(items: Iterable<T>, key: (t: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 function distanceFrom(own: Region | undefined, region: Region): number | null {

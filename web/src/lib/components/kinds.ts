@@ -1,12 +1,5 @@
 import { unitKinds, type UnitKind } from '@opvangatlas/shared';
 
-export const kindLabel = {
-  noodbed: 'kind.noodbed',
-  crisis: 'kind.crisis',
-  vervolg: 'kind.vervolg',
-  geen_onderscheid: 'kind.geen_onderscheid',
-} as const satisfies Record<UnitKind, string>;
-
 /** N / C / V / G: the Dutch initials, the same in both languages (they are domain terms). */
 export function kindShort(kind: UnitKind): string {
   return { noodbed: 'N', crisis: 'C', vervolg: 'V', geen_onderscheid: 'G' }[kind];

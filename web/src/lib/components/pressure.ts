@@ -8,10 +8,3 @@ export const pressureIcon: Record<Pressure, IconName> = {
   very_high: 'alertDouble',
   full: 'full',
 };
-
-export const pressureLabel = {
-  ok: 'pressure.ok',
-  high: 'pressure.high',
-  very_high: 'pressure.very_high',
-  full: 'pressure.full',
-} as const satisfies Record<Pressure, string>;

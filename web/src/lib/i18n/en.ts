@@ -1,7 +1,14 @@
 import type { MessageKey } from './nl';
+import { overflowEn } from './overflow.en';
+import { placementsEn } from './placements.en';
 
-/** English. Typed against the Dutch keys: a missing key is a compile error. */
-export const en: Record<MessageKey, string> = {
+/**
+ * English. Typed against the Dutch keys: a missing or extra key is a compile error, and so is
+ * a text whose placeholders differ from the Dutch one (i18n/index.svelte.ts).
+ */
+export const en = {
+  ...placementsEn,
+  ...overflowEn,
   'common.busy': 'Working…',
   'common.cancel': 'Cancel',
   'common.close': 'Close',
@@ -34,7 +41,6 @@ export const en: Record<MessageKey, string> = {
   'login.busy': 'Logging in…',
   'login.emailInvalid': 'Enter a valid email address.',
   'login.passwordMissing': 'Enter your password.',
-  'login.failed': 'Email address or password is incorrect.',
   'login.network': 'The server cannot be reached. Check your connection and try again.',
   'login.privacy':
     "This app never shows names or addresses of clients. You only see the addresses of your own organisation's locations.",
@@ -46,6 +52,49 @@ export const en: Record<MessageKey, string> = {
   'error.network': 'No connection to the server. Please try again.',
   'error.sessionExpired': 'Your session has expired. Please log in again.',
   'error.home': 'Go to the map',
+
+  'error.code.validation': 'Check your input.',
+  'error.code.bad_request': 'The server cannot read this request. Please try again.',
+  'error.code.unauthorized': 'Your session has expired. Please log in again.',
+  'error.code.invalid_credentials': 'Email address or password is incorrect.',
+  'error.code.forbidden': 'You do not have access to this data.',
+  'error.code.not_own_organisation': "Only this unit's own organisation can do this.",
+  'error.code.origin_refused': 'Request refused: it does not come from this app. Reload the page.',
+  'error.code.not_vo_staff': "Only staff of a women's shelter can hold units.",
+  'error.code.no_region': 'No region is linked to your account.',
+  'error.code.not_own_region': "You only see your own region's figures.",
+  'error.code.not_found': 'Not found.',
+  'error.code.unit_not_found': 'This unit does not exist (any more).',
+  'error.code.location_not_found': 'This location does not exist (any more).',
+  'error.code.conflict': 'Someone else was first. Look at the new state and try again.',
+  'error.code.unit_taken': 'This unit is no longer free: someone else was first.',
+  'error.code.version_conflict': 'Someone else has changed this unit in the meantime.',
+  'error.code.unit_not_held': 'This unit is not (or no longer) held.',
+  'error.code.household_needs_occupied': 'Only an occupied unit has a household.',
+  'error.code.hold_limit_user': 'You already hold {held} units (at most {max}). Release one first.',
+  'error.code.hold_limit_organisation':
+    'Your organisation already holds {held} units (at most {max}). Release one first.',
+  'error.code.rate_limited': 'Too many requests. Wait a moment and try again.',
+  'error.code.login_attempts': 'Too many failed login attempts. Try again in {minutes} min.',
+  'error.code.unavailable': 'The database cannot be reached. Try again in half a minute.',
+  'error.code.internal': 'Something went wrong on our side. Please try again.',
+  'error.code.network': 'No connection to the server. Please try again.',
+  'error.code.invalid_response': 'Something went wrong. Please try again.',
+
+  'field.required': 'Fill this in.',
+  'field.invalid_type': 'Invalid value.',
+  'field.invalid_format': 'Invalid format.',
+  'field.invalid_value': 'Choose one of the options.',
+  'field.too_small': 'At least {min}.',
+  'field.too_big': 'At most {max}.',
+  'field.unknown_field': 'Unknown field.',
+  'field.invalid': 'Invalid value.',
+  'field.nothing_to_change': 'Give a new status or household.',
+  'field.unchanged': 'This is already so.',
+  'field.household_empty': 'A household has at least one person.',
+  'field.household_required': 'An occupied unit needs the composition of its household.',
+  'field.household_not_allowed': 'Only an occupied unit has a household.',
+  'field.household_too_large': 'This unit is for at most {max} persons.',
 
   'kind.noodbed': 'Emergency bed (noodbed)',
   'kind.crisis': 'Crisis bed',
@@ -192,4 +241,4 @@ export const en: Record<MessageKey, string> = {
   'locations.freeOf.other': '{count} of {total} units free',
   'locations.empty': 'Your organisation has no locations yet.',
   'locations.noUnits': 'This location has no units yet.',
-};
+} as const satisfies Record<MessageKey, string>;

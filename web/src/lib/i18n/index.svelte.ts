@@ -5,14 +5,43 @@ import type { Lang } from '$lib/format';
 export type { MessageKey } from './nl';
 export type { Lang } from '$lib/format';
 
-export const languages: readonly Lang[] = ['nl', 'en'];
 export const dictionaries: Record<Lang, Record<MessageKey, string>> = { nl, en };
 
 const STORAGE_KEY = 'opvangatlas.lang';
 
 type Params = Record<string, string | number>;
 
-/** Pure lookup with {placeholder} substitution; falls back to Dutch, then to the key. */
+/** The `{name}` placeholders of a message text, as a union of names. */
+type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never;
+/** The placeholders of a key's Dutch text (the source; en must use the same ones, below). */
+export type ParamName<K extends MessageKey> = Placeholders<(typeof nl)[K]>;
+/** Keys whose text has no placeholders: what a table of labels may hold (t(key) alone). */
+export type PlainKey = {
+  [K in MessageKey]: [ParamName<K>] extends [never] ? K : never;
+}[MessageKey];
+/** t()'s arguments after the key: none for a text without placeholders, else every one of them. */
+type ParamArgs<Names extends string> = [Names] extends [never]
+  ? []
+  : [params: Record<Names, string | number>];
+
+/**
+ * Compile-time check that every English text has exactly the placeholders of the Dutch one:
+ * a key listed in the error is one whose texts differ.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type PlaceholderMismatch = {
+  [K in MessageKey]: Same<ParamName<K>, Placeholders<(typeof en)[K]>> extends true ? never : K;
+}[MessageKey];
+const placeholdersMatch: [PlaceholderMismatch] extends [never] ? true : PlaceholderMismatch = true;
+void placeholdersMatch;
+
+/**
+ * Pure lookup with {placeholder} substitution; falls back to Dutch, then to the key.
+ * Untyped params: for tests and texts whose values come from the server (error codes);
+ * components use t() and tp(), which require every placeholder.
+ */
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
   const text = dictionaries[lang][key] ?? nl[key] ?? key;
   if (!params) return text;
@@ -22,7 +51,16 @@ export function translate(lang: Lang, key: MessageKey, params?: Params): string 
 }
 
 /** Keys with a singular and plural form: `x.one` / `x.other`. */
-type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.one` ? B : never) : never;
+export type PluralBase = MessageKey extends infer K
+  ? K extends `${infer B}.one`
+    ? B
+    : never
+  : never;
+/** The placeholders of both plural forms, but `{count}`, which tp() fills in. */
+type PluralParamName<B extends PluralBase> = Exclude<
+  ParamName<Extract<`${B}.one` | `${B}.other`, MessageKey>>,
+  'count'
+>;
 
 class I18n {
   lang = $state<Lang>('nl');
@@ -55,14 +93,26 @@ class I18n {
 
 export const i18n = new I18n();
 
-/** Translate in the current language; reactive in templates and $derived. */
-export function t(key: MessageKey, params?: Params): string {
-  return translate(i18n.lang, key, params);
+/**
+ * Translate in the current language; reactive in templates and $derived. Every `{name}` in
+ * the text is a required parameter: `t('hold.until')` without `{ time }` does not compile.
+ */
+export function t<K extends MessageKey>(key: K, ...params: ParamArgs<ParamName<K>>): string {
+  return translate(i18n.lang, key, params[0]);
 }
 
-/** Plural form by count; `{count}` is available in the text. */
-export function tp(base: PluralBase, count: number, params?: Params): string {
+/** Plural keys whose only placeholder is `{count}`: labels that need nothing but a number. */
+export type CountPlural = {
+  [B in PluralBase]: [PluralParamName<B>] extends [never] ? B : never;
+}[PluralBase];
+
+/** Plural form by count; `{count}` is filled in, every other placeholder is required. */
+export function tp<B extends PluralBase>(
+  base: B,
+  count: number,
+  ...params: ParamArgs<PluralParamName<B>>
+): string {
   const rule = new Intl.PluralRules(i18n.lang === 'nl' ? 'nl-NL' : 'en-GB').select(count);
   const key = `${base}.${rule === 'one' ? 'one' : 'other'}` as MessageKey;
-  return translate(i18n.lang, key, { count, ...params });
+  return translate(i18n.lang, key, { count, ...params[0] });
 }

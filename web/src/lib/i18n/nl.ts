@@ -1,9 +1,14 @@
+import { overflowNl } from './overflow.nl';
+import { placementsNl } from './placements.nl';
+
 /**
  * Dutch: the first language of the app and the source of the message keys. Domain words
- * are the users' own (noodbed, vasthouden, klopt nog); see shared/DOMAIN.md.
+ * are the users' own (noodbed, vasthouden, klopt nog); see docs/DOMAIN.md.
  * Plurals: `x.one` / `x.other`, picked by tp(); `{name}` placeholders are filled by t().
  */
 export const nl = {
+  ...placementsNl,
+  ...overflowNl,
   'common.busy': 'Bezig…',
   'common.cancel': 'Annuleren',
   'common.close': 'Sluiten',
@@ -36,7 +41,6 @@ export const nl = {
   'login.busy': 'Bezig met inloggen…',
   'login.emailInvalid': 'Vul een geldig e-mailadres in.',
   'login.passwordMissing': 'Vul je wachtwoord in.',
-  'login.failed': 'E-mailadres of wachtwoord klopt niet.',
   'login.network': 'De server is niet bereikbaar. Controleer je verbinding en probeer het opnieuw.',
   'login.privacy':
     'Deze app toont nooit namen of adressen van cliënten. Adressen van locaties zie je alleen van je eigen organisatie.',
@@ -48,6 +52,53 @@ export const nl = {
   'error.network': 'Geen verbinding met de server. Probeer het opnieuw.',
   'error.sessionExpired': 'Je sessie is verlopen. Log opnieuw in.',
   'error.home': 'Naar de kaart',
+
+  'error.code.validation': 'Controleer de invoer.',
+  'error.code.bad_request': 'Dit verzoek kan de server niet lezen. Probeer het opnieuw.',
+  'error.code.unauthorized': 'Je sessie is verlopen. Log opnieuw in.',
+  'error.code.invalid_credentials': 'E-mailadres of wachtwoord klopt niet.',
+  'error.code.forbidden': 'Je hebt geen toegang tot deze gegevens.',
+  'error.code.not_own_organisation': 'Dit kan alleen de eigen organisatie van deze ruimte.',
+  'error.code.origin_refused': 'Verzoek geweigerd: het komt niet van deze app. Herlaad de pagina.',
+  'error.code.not_vo_staff': 'Alleen medewerkers van een vrouwenopvang kunnen vasthouden.',
+  'error.code.no_region': 'Er is geen regio aan je account gekoppeld.',
+  'error.code.not_own_region': 'Je ziet alleen de cijfers van je eigen regio.',
+  'error.code.not_found': 'Niet gevonden.',
+  'error.code.unit_not_found': 'Deze ruimte bestaat niet (meer).',
+  'error.code.location_not_found': 'Deze locatie bestaat niet (meer).',
+  'error.code.conflict':
+    'Iemand anders was je voor. Bekijk de nieuwe stand en probeer het opnieuw.',
+  'error.code.unit_taken': 'Deze ruimte is niet meer vrij: iemand anders was je voor.',
+  'error.code.version_conflict': 'Iemand anders heeft deze ruimte intussen gewijzigd.',
+  'error.code.unit_not_held': 'Deze ruimte wordt niet (meer) vastgehouden.',
+  'error.code.household_needs_occupied': 'Alleen een bezette ruimte heeft een huishouden.',
+  'error.code.hold_limit_user':
+    'Je houdt al {held} ruimtes vast (maximaal {max}). Laat er eerst een los.',
+  'error.code.hold_limit_organisation':
+    'Je organisatie houdt al {held} ruimtes vast (maximaal {max}). Laat er eerst een los.',
+  'error.code.rate_limited': 'Te veel verzoeken. Wacht even en probeer het opnieuw.',
+  'error.code.login_attempts':
+    'Te veel mislukte inlogpogingen. Probeer het over {minutes} min. opnieuw.',
+  'error.code.unavailable':
+    'De database is even niet bereikbaar. Probeer het over een halve minuut opnieuw.',
+  'error.code.internal': 'Er ging iets mis aan onze kant. Probeer het opnieuw.',
+  'error.code.network': 'Geen verbinding met de server. Probeer het opnieuw.',
+  'error.code.invalid_response': 'Er ging iets mis. Probeer het opnieuw.',
+
+  'field.required': 'Vul dit in.',
+  'field.invalid_type': 'Ongeldige waarde.',
+  'field.invalid_format': 'Ongeldig formaat.',
+  'field.invalid_value': 'Kies een van de mogelijkheden.',
+  'field.too_small': 'Minstens {min}.',
+  'field.too_big': 'Hoogstens {max}.',
+  'field.unknown_field': 'Onbekend veld.',
+  'field.invalid': 'Ongeldige waarde.',
+  'field.nothing_to_change': 'Geef een nieuwe status of huishouden op.',
+  'field.unchanged': 'Dit is al zo.',
+  'field.household_empty': 'Een huishouden bestaat uit minstens één persoon.',
+  'field.household_required': 'Bij bezetting is de samenstelling van het huishouden verplicht.',
+  'field.household_not_allowed': 'Alleen een bezette ruimte heeft een huishouden.',
+  'field.household_too_large': 'Deze ruimte is voor maximaal {max} personen.',
 
   'kind.noodbed': 'Noodbed',
   'kind.crisis': 'Crisisbed',

@@ -1,4 +1,5 @@
 import {
+  LIVE_CLOSE_RESTART,
   LIVE_CLOSE_UNAUTHORIZED,
   dataFromSnapshot,
   emptySlices,
@@ -258,13 +259,23 @@ export class LiveClient {
       this.#opts.onUnauthorized?.();
       return;
     }
+    if (code === LIVE_CLOSE_RESTART) {
+      // The server is shutting down: reconnect now (to another instance), not after a
+      // backoff; spread over a second so its clients do not all arrive at once.
+      this.#set({ status: 'reconnecting' });
+      this.#retryLater(Math.round(this.#opts.random() * 1000));
+      return;
+    }
     this.#failures += 1;
     const offline = this.#failures >= this.#opts.offlineAfterFailures;
     this.#set({ status: offline ? 'offline' : 'reconnecting' });
     const { initialMs, maxMs } = this.#opts.backoff;
     const base = Math.min(maxMs, initialMs * 2 ** (this.#failures - 1));
     // Jitter (0.5x..1.5x) so a server restart is not followed by every client at once.
-    const delay = Math.round(base * (0.5 + this.#opts.random()));
+    this.#retryLater(Math.round(base * (0.5 + this.#opts.random())));
+  }
+
+  #retryLater(delay: number): void {
     this.#clearRetry();
     this.#retryHandle = this.#opts.timers.setTimeout(() => {
       this.#retryHandle = null;

@@ -40,6 +40,7 @@ export function makeUnit(overrides: Partial<Unit> & Pick<Unit, 'id'>): Unit {
     since: hoursAgo(5),
     heldUntil: null,
     heldByOrganisationId: null,
+    heldForRequestId: null,
     household: null,
     version: 1,
     ...overrides,
