@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { overflowRegistrations } from '@opvangatlas/db';
 import {
   dutchDate,
@@ -10,18 +8,8 @@ import {
   type PlacementRequest,
   type SessionUser,
 } from '@opvangatlas/shared';
-import { buildApp, type App } from '../../server/src/app';
-import { createBackend, type TestBackend } from '../support/backend';
-import {
-  DESKTOP,
-  SCREENSHOT_DIR,
-  PHONE,
-  chromiumAvailable,
-  fitsViewportWidth,
-  launchChromium,
-  loginThroughForm,
-  type UserSession,
-} from '../support/browser';
+import { useWebApp } from '../support/web-app';
+import { SCREENSHOT_DIR, PHONE, chromiumAvailable, fitsViewportWidth } from '../support/browser';
 import { demoEmail, login } from '../support/instance';
 
 /**
@@ -36,56 +24,23 @@ const poll = <T>(fn: () => Promise<T> | T, timeout = LIVE_MS) =>
   expect.poll(fn, { timeout, interval: 25 });
 
 describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chromium', () => {
-  let backend: TestBackend;
-  let app: App;
-  let baseUrl: string;
-  let browser: Browser;
+  const web = useWebApp();
+  const app = () => web.app;
+  const backend = () => web.backend;
+  const as = web.as;
   let worker: string;
   let rotterdam: number;
-  const sessions: UserSession[] = [];
-
   beforeAll(async () => {
-    backend = await createBackend();
-    app = await buildApp({
-      config: backend.config,
-      database: backend.database,
-      bus: await backend.openBus(),
-      web: true,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    worker = await login(app, demoEmail('vo_worker'));
-    rotterdam = (await app.inject({ url: '/api/session', headers: { cookie: worker } })).json<{
+    worker = await login(app(), demoEmail('vo_worker'));
+    rotterdam = (await app().inject({ url: '/api/session', headers: { cookie: worker } })).json<{
       user: SessionUser;
     }>().user.regionId!;
   });
-  afterEach(async () => {
-    const problems = sessions.flatMap((s) => [
-      ...s.errors.map((e) => `page error: ${e.message}`),
-      ...s.external.map((url) => `request to another origin: ${url}`),
-    ]);
-    await Promise.all(sessions.splice(0).map((s) => s.context.close()));
-    expect(problems).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await backend?.close();
-  });
-
-  async function as(local: string, viewport: { width: number; height: number } = DESKTOP) {
-    const session = await loginThroughForm(browser, baseUrl, demoEmail(local), { viewport });
-    session.context.setDefaultTimeout(10_000);
-    sessions.push(session);
-    return session;
-  }
 
   const activeHotels = async () =>
     (
-      await backend.database.db
-        .select({ n: sql<number>`count(*)::int` })
+      await backend()
+        .database.db.select({ n: sql<number>`count(*)::int` })
         .from(overflowRegistrations)
         .where(
           and(
@@ -97,7 +52,7 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
     )[0]!.n;
 
   const register = (body: object) =>
-    app.inject({
+    app().inject({
       method: 'POST',
       url: '/api/overflow',
       headers: { cookie: worker },
@@ -146,7 +101,7 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
 
     // The worker's list: the new stay, one-tap check-in.
     await vo.page.waitForURL((url) => url.pathname === '/niet-regulier');
-    const rows = await app.inject({ url: '/api/overflow', headers: { cookie: worker } });
+    const rows = await app().inject({ url: '/api/overflow', headers: { cookie: worker } });
     const stay = rows
       .json<OverflowRegistration[]>()
       .filter((r) => r.status === 'active')
@@ -157,15 +112,15 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
     await poll(() => vo.page.getByTestId('stay-message').textContent()).toContain(stay.reference);
 
     // A day later (the contact moved back 25 hours): the sweep flags it, the card shows it live.
-    await backend.database.db
-      .update(overflowRegistrations)
+    await backend()
+      .database.db.update(overflowRegistrations)
       .set({
         lastCheckInAt: sql`${overflowRegistrations.lastCheckInAt} - interval '25 hours'`,
         nextCheckInAt: sql`${overflowRegistrations.nextCheckInAt} - interval '25 hours'`,
       })
       .where(eq(overflowRegistrations.id, stay.id));
     const swept = Date.now();
-    expect(await app.services.overflow.flagOverdue()).toBe(1);
+    expect(await app().services.overflow.flagOverdue()).toBe(1);
     await poll(() => card.getAttribute('data-overdue'), 1000).toBe('1');
     console.info(
       `late check-in flagged on the worker's screen ${Date.now() - swept} ms after the sweep`,
@@ -182,7 +137,7 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
   });
 
   it('goes from a request closed as hotel to the form, filled in from the request', async () => {
-    const posted = await app.inject({
+    const posted = await app().inject({
       method: 'POST',
       url: '/api/placements',
       headers: { cookie: worker },
@@ -208,7 +163,7 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
     expect(await vo.page.getByTestId('stay-children').inputValue()).toBe('3');
     await vo.page.getByTestId('stay-submit').click();
     await vo.page.waitForURL((url) => url.pathname === '/niet-regulier');
-    const mine = (await app.inject({ url: '/api/overflow', headers: { cookie: worker } })).json<
+    const mine = (await app().inject({ url: '/api/overflow', headers: { cookie: worker } })).json<
       OverflowRegistration[]
     >();
     expect(mine.find((r) => r.placementRequestId === request.id)).toMatchObject({

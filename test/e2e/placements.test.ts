@@ -1,20 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { fits, type SessionUser, type Unit } from '@opvangatlas/shared';
-import { buildApp, type App } from '../../server/src/app';
-import { createBackend, type TestBackend } from '../support/backend';
-import {
-  DESKTOP,
-  SCREENSHOT_DIR,
-  PHONE,
-  chromiumAvailable,
-  fitsViewportWidth,
-  launchChromium,
-  loginThroughForm,
-  type UserSession,
-} from '../support/browser';
+import { useWebApp } from '../support/web-app';
+import { SCREENSHOT_DIR, PHONE, chromiumAvailable, fitsViewportWidth } from '../support/browser';
 import { demoEmail, login } from '../support/instance';
 
 /**
@@ -28,51 +16,15 @@ const poll = <T>(fn: () => Promise<T> | T, timeout = LIVE_MS) =>
   expect.poll(fn, { timeout, interval: 50 });
 
 describe.skipIf(!chromiumAvailable())('Verzoeken in Chromium', () => {
-  let backend: TestBackend;
-  let app: App;
-  let baseUrl: string;
-  let browser: Browser;
-  const sessions: UserSession[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    app = await buildApp({
-      config: backend.config,
-      database: backend.database,
-      bus: await backend.openBus(),
-      web: true,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-  });
-  afterEach(async () => {
-    const problems = sessions.flatMap((s) => [
-      ...s.errors.map((e) => `page error: ${e.message}`),
-      ...s.external.map((url) => `request to another origin: ${url}`),
-    ]);
-    await Promise.all(sessions.splice(0).map((s) => s.context.close()));
-    expect(problems).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await backend?.close();
-  });
-
-  async function as(local: string, viewport: { width: number; height: number } = DESKTOP) {
-    const session = await loginThroughForm(browser, baseUrl, demoEmail(local), { viewport });
-    session.context.setDefaultTimeout(10_000);
-    sessions.push(session);
-    return session;
-  }
+  const web = useWebApp();
+  const app = () => web.app;
+  const as = web.as;
 
   /** A free noodbed of the organisation that fits a mother and one child, freed if need be. */
   async function ensureFittingNoodbed(organisationId: number): Promise<void> {
-    const admin = await login(app, demoEmail('admin'));
+    const admin = await login(app(), demoEmail('admin'));
     const units = (
-      await app.inject({ url: '/api/units?kind=noodbed', headers: { cookie: admin } })
+      await app().inject({ url: '/api/units?kind=noodbed', headers: { cookie: admin } })
     ).json<Unit[]>();
     const household = { adults: [{ gender: 'v' as const }], children: [4] };
     const candidates = units.filter(
@@ -82,7 +34,7 @@ describe.skipIf(!chromiumAvailable())('Verzoeken in Chromium', () => {
     );
     if (candidates.some((u) => u.status === 'free')) return;
     const unit = candidates.find((u) => u.status === 'occupied')!;
-    const res = await app.inject({
+    const res = await app().inject({
       method: 'PATCH',
       url: `/api/units/${unit.id}`,
       headers: { cookie: admin },
@@ -171,8 +123,8 @@ describe.skipIf(!chromiumAvailable())('Verzoeken in Chromium', () => {
     const requester = await as('vo_worker', PHONE);
     const region = (await userOf(requester.page)).regionId!;
     // One open request of Arosa (in its outbox, in Moviera's inbox), posted through the API.
-    const worker = await login(app, demoEmail('vo_worker'));
-    const posted = await app.inject({
+    const worker = await login(app(), demoEmail('vo_worker'));
+    const posted = await app().inject({
       method: 'POST',
       url: '/api/placements',
       headers: { cookie: worker },
