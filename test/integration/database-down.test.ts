@@ -1,61 +1,20 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '@opvangatlas/db';
 import { buildApp, type App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
 import { demoEmail, login } from '../support/instance';
+import { TcpRelay } from '../support/processes';
 
 /**
  * Postgres going away under a running app (issue 6, item 10). Every authenticated route looks
  * the session up first, so it must answer 503 `unavailable` with a clear message, quickly:
  * not 500 "something went wrong", and not a request that hangs. The app reaches Postgres
- * through a TCP relay the test controls: forwarding, stopped (nothing listens) or silent
+ * through a TCP relay the test controls (TcpRelay): forwarding, stopped (nothing listens) or silent
  * (accepts, never answers, like a frozen or firewalled server).
  */
-class PostgresRelay {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  mode: 'forward' | 'silent' = 'forward';
-
-  /** Picked at the first start, kept after: a stopped relay is a closed port. */
-  private port = 0;
-
-  constructor(private readonly upstream: { host: string; port: number }) {}
-
-  async start(mode: 'forward' | 'silent'): Promise<number> {
-    this.mode = mode;
-    const server = createServer((client) => {
-      this.track(client);
-      if (this.mode === 'silent') return;
-      const upstream = this.track(connect(this.upstream.port, this.upstream.host));
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-    this.port = (server.address() as { port: number }).port;
-    return this.port;
-  }
-
-  /** Stops listening and cuts every connection, as when Postgres stops. */
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-
-  private track(socket: Socket): Socket {
-    this.sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
-    return socket;
-  }
-}
-
 describe.skipIf(process.env.TEST_BACKEND !== 'real')('Postgres going away', () => {
   let backend: TestBackend;
-  let relay: PostgresRelay;
+  let relay: TcpRelay;
   let database: Database;
   let app: App;
   let cookie: string;
@@ -63,7 +22,7 @@ describe.skipIf(process.env.TEST_BACKEND !== 'real')('Postgres going away', () =
   beforeAll(async () => {
     backend = await createBackend();
     const url = new URL(backend.config.databaseUrl!);
-    relay = new PostgresRelay({ host: url.hostname, port: Number(url.port || 5432) });
+    relay = new TcpRelay({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = `127.0.0.1:${await relay.start('forward')}`;
     database = await openDatabase({ url: url.toString() });
     app = await buildApp({
