@@ -20,11 +20,16 @@ import {
 import { overflowTimersPlugin } from './modules/overflow/overflow-timers';
 import { placementRoutes } from './modules/placements/placement-routes';
 import { placementTimersPlugin } from './modules/placements/placement-timers';
+import { swapRoutes } from './modules/swaps/swap-routes';
+import { swapTriggersPlugin } from './modules/swaps/swap-triggers';
+import { monitorRoutes } from './modules/monitor/monitor-routes';
+import { pressureRoutes } from './modules/pressure/pressure-routes';
 import { regionRoutes } from './modules/regions/region-routes';
 import { sessionRoutes } from './modules/session/session-routes';
 import { holdExpiryPlugin } from './modules/units/hold-expiry';
 import { unitRoutes } from './modules/units/unit-routes';
 import { authPlugin } from './plugins/auth';
+import { compressionPlugin } from './plugins/compression';
 import { errorHandlerPlugin, safeError } from './plugins/error-handler';
 import { metricsPlugin } from './plugins/metrics';
 import { openApiPlugin } from './plugins/openapi';
@@ -99,6 +104,7 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(errorHandlerPlugin);
   await app.register(requestLogPlugin);
+  await app.register(compressionPlugin);
   await app.register(securityHeadersPlugin, {
     production: deps.config.nodeEnv === 'production',
     mapStyleUrl: deps.config.mapStyleUrl,
@@ -116,10 +122,11 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(authPlugin);
   await app.register(readinessPlugin);
-  await app.register(livePlugin, deps.live ?? {});
+  await app.register(livePlugin, { heartbeatMs: deps.config.liveHeartbeatMs, ...deps.live });
   await app.register(metricsPlugin);
   await app.register(holdExpiryPlugin);
   await app.register(placementTimersPlugin);
+  await app.register(swapTriggersPlugin);
   await app.register(overflowTimersPlugin);
   for (const routes of [
     healthRoutes,
@@ -129,9 +136,12 @@ export async function buildApp(deps: AppDeps) {
     unitRoutes,
     locationRoutes,
     placementRoutes,
+    swapRoutes,
     overflowRoutes,
     waitlistRoutes,
     municipalityRoutes,
+    pressureRoutes,
+    monitorRoutes,
   ]) {
     await app.register(routes, { prefix: '/api' });
   }

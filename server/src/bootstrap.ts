@@ -32,12 +32,13 @@ export function openBus(
 /** Seeds an empty database (demo data only outside production) and the configured admin. */
 export async function seedIfEmpty(
   database: Database,
-  config: Pick<AppConfig, 'seed' | 'demo' | 'admin'>,
+  config: Pick<AppConfig, 'seed' | 'demo' | 'admin'> & Partial<Pick<AppConfig, 'seedHistory'>>,
 ): Promise<SeedResult> {
   const result = await seed(database.db, {
     seed: config.seed,
     demo: config.demo,
     demoPasswordHash: config.demo ? await hashPassword(DEMO_PASSWORD) : undefined,
+    history: config.seedHistory,
   });
   if (config.admin) {
     await ensureAdmin(database.db, config.admin.email, await hashPassword(config.admin.password));

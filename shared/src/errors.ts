@@ -69,6 +69,8 @@ export const errorCatalog = {
   hold_limit_user: 'conflict',
   /** params: `held`, `max`. */
   hold_limit_organisation: 'conflict',
+  /** params: `max`. The hold was extended as often as allowed (HOLD_MAX_EXTENSIONS). */
+  hold_extension_limit: 'conflict',
   // Placement requests (modules/placements)
   placement_not_found: 'not_found',
   offer_not_found: 'not_found',
@@ -87,6 +89,12 @@ export const errorCatalog = {
   /** params: `name`. Another coordinator has it. */
   already_claimed: 'conflict',
   not_claimed: 'conflict',
+  // Ruil (modules/swaps)
+  swap_not_found: 'not_found',
+  /** params: `status`. The proposal was executed or fell. */
+  swap_not_open: 'conflict',
+  /** This party has decided already. */
+  swap_already_decided: 'conflict',
   // Niet-reguliere bedden, wachtlijst, niet-plaatsing (modules/overflow)
   overflow_not_found: 'not_found',
   /** The stay has ended: no check-ins or second end. */
@@ -159,6 +167,10 @@ export const fieldErrorCodes = [
   'date_too_old',
   'outcome_details_required',
   'responsible_not_staff',
+  // Ruil: the unit a request offers in exchange.
+  'swap_unit_not_own',
+  'swap_unit_unavailable',
+  'swap_unit_taken',
 ] as const;
 export const FieldErrorCode = z.enum(fieldErrorCodes);
 export type FieldErrorCode = z.infer<typeof FieldErrorCode>;

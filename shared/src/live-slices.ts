@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { RegionSummary } from './availability';
 import { Location } from './location';
 import { MunicipalityFigures } from './municipality';
 import { OverflowRegistration } from './overflow';
 import { PlacementRequest } from './placement';
+import { RegionFigures } from './region-figures';
+import { SwapProposal } from './swap';
 import { NonPlacement, WaitlistEntry } from './waitlist';
 import { Unit } from './unit';
 
@@ -27,12 +28,14 @@ const slice = <T, K extends SliceKey>(spec: SliceSpec<T, K>) => spec;
 export const liveSlices = {
   units: slice({ schema: Unit, key: (u) => u.id, version: (u) => u.version }),
   locations: slice({ schema: Location, key: (l) => l.id }),
-  /** Region aggregates; with `municipality` below, all a municipality receives. */
-  regions: slice({ schema: RegionSummary, key: (r) => r.regionId }),
+  /** A municipality's own region, small counts suppressed; with `municipality` below, all it gets. */
+  regions: slice({ schema: RegionFigures, key: (r) => r.regionId }),
   /** Placement requests the viewer may see, as it may see them. */
   requests: slice({ schema: PlacementRequest, key: (r) => r.id, version: (r) => r.version }),
   /** Overflow stays (hotel, vakantiepark, ...): the responsible VO, coordinators, admins. */
   overflow: slice({ schema: OverflowRegistration, key: (r) => r.id, version: (r) => r.version }),
+  /** Ruil proposals: the VOs in them (each its own part), coordinators, admins. */
+  swaps: slice({ schema: SwapProposal, key: (p) => p.id, version: (p) => p.version }),
   waitlist: slice({ schema: WaitlistEntry, key: (e) => e.id, version: (e) => e.version }),
   nonPlacements: slice({ schema: NonPlacement, key: (n) => n.id }),
   /** A municipality's own region, suppressed (shared/src/municipality.ts); nothing else of the above. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ColumnarSlice, decodeSlice } from './live-columns';
 import {
   isSliceName,
   specOf,
@@ -8,6 +9,8 @@ import {
   type SliceValue,
 } from './live-slices';
 import { unitLevelRoles, type Role } from './session';
+
+export { ColumnarSlice, decodeSlice, encodeSlice } from './live-columns';
 
 /**
  * Websocket contract of /api/live.
@@ -34,7 +37,8 @@ const RawSnapshot = z.object({
   seq: z.int().min(0),
   /** `units` for VO staff, coordinators and admins; `aggregates` for municipalities. */
   scope: z.enum(liveScopes),
-  slices: z.record(z.string(), z.array(z.unknown())),
+  /** Per slice its values, or for a big one the same values column by column (live-columns.ts). */
+  slices: z.record(z.string(), z.union([z.array(z.unknown()), ColumnarSlice])),
 });
 const RawChange = z.union([
   z.object({ slice: z.string(), value: z.unknown() }),
@@ -92,9 +96,11 @@ export function parseServerMessage(json: unknown): ParseResult {
   if (msg.type === 'heartbeat') return { success: true, data: msg };
   if (msg.type === 'snapshot') {
     const slices: Record<string, unknown[]> = {};
-    for (const [name, values] of Object.entries(msg.slices)) {
+    for (const [name, encoded] of Object.entries(msg.slices)) {
       if (!isSliceName(name)) continue;
-      const parsed = z.array(specOf(name).schema).safeParse(values);
+      const values = decodeSlice(encoded);
+      if (!values.ok) return { success: false, error: `${name}: ${values.error}` };
+      const parsed = z.array(specOf(name).schema).safeParse(values.values);
       if (!parsed.success) return { success: false, error: `${name}: ${parsed.error.message}` };
       slices[name] = parsed.data;
     }

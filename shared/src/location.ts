@@ -32,6 +32,11 @@ export const Location = z.object({
   name: z.string(),
   position: LatLon,
   lastConfirmedAt: z.iso.datetime({ offset: true }).nullable(),
+  /**
+   * The organisation's 24/7 intake line for this location, for VO staff to call after a
+   * hold (issue 14). Unit-level roles only: municipalities never get locations.
+   */
+  intakePhone: z.string().max(30).nullable(),
 });
 export type Location = z.infer<typeof Location>;
 
@@ -45,5 +50,11 @@ export type Address = z.infer<typeof Address>;
 /** Only ever sent to members of the location's own organisation. */
 export const OwnLocation = Location.extend({ address: Address });
 export type OwnLocation = z.infer<typeof OwnLocation>;
+
+/** `tel:` URI of a Dutch phone number as shown (088-123 45 67 → tel:+31881234567). */
+export function telUri(phone: string): string {
+  const digits = phone.replace(/[^\d+]/g, '');
+  return `tel:${digits.startsWith('0') ? `+31${digits.slice(1)}` : digits}`;
+}
 
 export const LocationParams = z.object({ id: Id });

@@ -96,7 +96,8 @@ export type MunicipalityFigures = z.infer<typeof MunicipalityFigures>;
 
 export const MunicipalityQuery = z.object({ regionId: Id.optional() });
 
-const csvValue = (v: string | number | null) => {
+/** One CSV field (RFC 4180); also the monitor export's (monitor.ts). */
+export const csvValue = (v: string | number | null) => {
   const text = v === null ? '' : String(v);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };

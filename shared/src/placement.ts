@@ -105,6 +105,11 @@ export const PlacementRequestInput = z.strictObject({
   preferredRegionIds: z.array(Id).max(40),
   respondBy: z.iso.datetime({ offset: true }).optional(),
   note: note.optional(),
+  /**
+   * "Ruil mogelijk" (issue 9, shared/src/swap.ts): the unit of the own VO this household frees
+   * when it leaves, or one the VO offers only in exchange. Absent: no swap.
+   */
+  swapUnitId: Id.optional(),
 });
 export type PlacementRequestInput = z.infer<typeof PlacementRequestInput>;
 
@@ -174,6 +179,8 @@ export const PlacementRequest = z.object({
   /** Receivers see their own offers and answer only. */
   offers: z.array(PlacementOffer),
   responses: z.array(PlacementResponse),
+  /** "Ruil mogelijk": the unit offered in exchange; only the requester, coordinators, admins. */
+  swapUnitId: Id.nullable(),
   version: z.int().min(1),
 });
 export type PlacementRequest = z.infer<typeof PlacementRequest>;

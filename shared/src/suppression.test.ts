@@ -152,7 +152,7 @@ describe('small-number suppression', () => {
       }),
       { numRuns: 400 },
     );
-  });
+  }, 60_000);
 
   it('property: two tables with one total (occupied by kind and by herkomst) keep each other safe', () => {
     const tables = fc
@@ -177,7 +177,7 @@ describe('small-number suppression', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('property: households and persons of a type are hidden together, and both tables stay safe', () => {
     const rows = fc.array(fc.tuple(count, fc.integer({ min: 1, max: 4 })), {
@@ -215,7 +215,7 @@ describe('small-number suppression', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   it('property: nights per month from few households cannot be worked out from the year', () => {
     const months = fc.array(
@@ -242,5 +242,5 @@ describe('small-number suppression', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, 60_000);
 });

@@ -110,6 +110,46 @@ export function feasibleRange(
 const protectedIn = (r: Range) => r.hi - r.lo >= 1;
 
 /**
+ * The hidden figures a reader can still pin down by combining every published sum, not one
+ * at a time as suppressFigures() does: the bounds of each figure narrowed through all
+ * equations until nothing changes. Used to check a table whose sums chain (a kind's figures
+ * bounded by its places, and the kinds by their total).
+ */
+export function pinnedFigures(
+  figures: Readonly<Record<string, FigureInput>>,
+  equations: readonly Equation[],
+  cells: Readonly<Record<string, Cell>>,
+): string[] {
+  const range: Record<string, Range> = {};
+  for (const id of Object.keys(figures)) range[id] = rangeOf(figures[id]!, cells[id]!);
+  const sum = (ids: readonly string[]) =>
+    ids.reduce((s, id) => ({ lo: s.lo + range[id]!.lo, hi: s.hi + range[id]!.hi }), {
+      lo: 0,
+      hi: 0,
+    });
+  for (let changed = true, round = 0; changed && round < 100; round++) {
+    changed = false;
+    for (const e of equations) {
+      for (const id of [...e.plus, ...e.minus]) {
+        const plusSide = e.plus.includes(id);
+        const same = sum((plusSide ? e.plus : e.minus).filter((f) => f !== id));
+        const other = sum(plusSide ? e.minus : e.plus);
+        const r = range[id]!;
+        const lo = Math.max(r.lo, other.lo - same.hi);
+        const hi = Math.min(r.hi, other.hi - same.lo);
+        if (lo > r.lo || hi < r.hi) {
+          range[id] = { lo, hi };
+          changed = true;
+        }
+      }
+    }
+  }
+  return Object.keys(figures).filter(
+    (id) => typeof cells[id] !== 'number' && !protectedIn(range[id]!),
+  );
+}
+
+/**
  * Which figures to show and which to hide. Every figure from 1-4 households is hidden
  * (primary suppression). Then, as long as some hidden figure could be worked out from a sum
  * it is part of, one more figure of that sum is hidden: a zero if there is one (it costs the

@@ -40,6 +40,8 @@ export const Unit = z.object({
   since: z.iso.datetime({ offset: true }),
   heldUntil: z.iso.datetime({ offset: true }).nullable(),
   heldByOrganisationId: z.int().positive().nullable(),
+  /** How often the current hold was extended (HOLD_MAX_EXTENSIONS); absent counts as 0. */
+  holdExtensions: z.int().min(0).optional(),
   /** Held as an offer to this placement request: only the request's workflow frees it. */
   heldForRequestId: z.int().positive().nullable(),
   /** Only sent to the unit's own organisation; null for everyone else. */
@@ -84,6 +86,12 @@ export const HoldRequest = z.strictObject({
   minutes: z.int().min(5).max(120).optional(),
 });
 export type HoldRequest = z.infer<typeof HoldRequest>;
+
+/** Extending a hold: the version the holder saw, so a hold changed meanwhile is not extended. */
+export const HoldExtension = z.strictObject({
+  version: z.int().min(1).max(MAX_INT4),
+});
+export type HoldExtension = z.infer<typeof HoldExtension>;
 
 export const UnitParams = z.object({ id: Id });
 

@@ -330,6 +330,29 @@ const matrix: Record<string, Entry> = {
       return res.statusCode;
     },
   },
+  // Own: a hold by the caller's organisation; other: another organisation's hold. Only the
+  // holding VO extends it (an admin releases, never extends).
+  'POST /api/units/:id/hold/extension': {
+    subject: 'organisation',
+    allowed: (r, scope) => vo(r) && scope === 'own',
+    call: async (c, scope) => {
+      const unit = await unitIn(scope === 'own' ? 'own' : 'other', 'free');
+      const holder = scope === 'own' ? callers.get('vo_planner')!.cookie : movieraWorker;
+      const held = await app.inject({
+        method: 'POST',
+        url: `/api/units/${unit.id}/hold`,
+        headers: { cookie: holder },
+      });
+      expect(held.statusCode, 'hold for the extension cell').toBe(200);
+      const res = await inject(c, {
+        method: 'POST',
+        url: `/api/units/${unit.id}/hold/extension`,
+        payload: { version: held.json<Unit>().version },
+      });
+      await releaseIfHeld(unit.id);
+      return res.statusCode;
+    },
+  },
   'GET /api/locations': {
     subject: 'none',
     allowed: loggedIn,
@@ -724,6 +747,152 @@ const matrix: Record<string, Entry> = {
     };
   })(),
   // -- overflow entries (end) --
+  // Druk (issue 11): coordinators and admins only.
+  ...(() => {
+    const overseer = (r: Role) => r === 'coordinator' || r === 'admin';
+    const get = (url: string): Entry => ({
+      subject: 'none',
+      allowed: overseer,
+      call: async (c) => (await inject(c, { url })).statusCode,
+    });
+    return {
+      'GET /api/pressure': get('/api/pressure'),
+      'GET /api/pressure/history': get('/api/pressure/history?range=24h'),
+      // The monitor: coordinators and admins any region, a municipality its own (suppressed).
+      ...Object.fromEntries(
+        ['/api/monitor', '/api/monitor.csv'].map((url) => [
+          `GET ${url}`,
+          {
+            subject: 'region',
+            allowed: (r: Role, scope: Scope) =>
+              overseer(r) || (r === 'municipality' && scope !== 'other'),
+            call: async (c: Caller, scope: Scope) =>
+              (
+                await inject(c, {
+                  url: `${url}?year=2026${scope === 'none' ? '' : `&regionId=${scope === 'own' ? rotterdam : utrecht}`}`,
+                })
+              ).statusCode,
+          } satisfies Entry,
+        ]),
+      ),
+    };
+  })(),
+  // -- pressure entries (end) --
+  // Ruil (issue 9). Own: a proposal between the callers' organisation (Arosa) and Moviera;
+  // other: one between Moviera and Kadera. Only a planner of a VO in it decides; a VO outside
+  // it and municipalities do not learn it exists.
+  ...(() => {
+    const swapUnits = async (organisationId: number, exclude?: Unit) => {
+      const units = await getUnits(app, admin);
+      const unit = units.find(
+        (u) =>
+          u.organisationId === organisationId &&
+          u.kind === (exclude?.kind ?? 'crisis') &&
+          u.regionId !== exclude?.regionId &&
+          u.maxPersons >= 2 &&
+          (u.status === 'free' || u.status === 'occupied') &&
+          u.heldForRequestId === null &&
+          !u.mannenopvang,
+      );
+      if (!unit) throw new Error(`no swap unit of organisation ${organisationId}`);
+      return unit;
+    };
+    let kaderaWorker: string | undefined;
+    const cookieOf = async (organisationId: number) => {
+      if (organisationId === arosa[0]!.organisationId) return callers.get('vo_planner')!.cookie;
+      if (organisationId === moviera[0]!.organisationId) return movieraWorker;
+      return (kaderaWorker ??= await login(app, demoEmail('vo_worker.kadera')));
+    };
+    const swapPost = async (unit: Unit) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/placements',
+        headers: { cookie: await cookieOf(unit.organisationId) },
+        payload: { ...requestInput(unit.regionId), kind: unit.kind, swapUnitId: unit.id },
+      });
+      expect(res.statusCode, `swap request fixture: ${res.body}`).toBe(200);
+      return res.json<{ id: number; organisationId: number }>();
+    };
+    /** A fresh open proposal of the scope, found by the recompute; `done` cancels its requests. */
+    const freshSwap = async (scope: Scope) => {
+      const kadera = async () => {
+        const cookie = await cookieOf(-1);
+        return (await app.inject({ url: '/api/session', headers: { cookie } })).json<{
+          user: SessionUser;
+        }>().user.organisationId!;
+      };
+      const first = await swapUnits(
+        scope === 'own' ? arosa[0]!.organisationId : moviera[0]!.organisationId,
+      );
+      const second = await swapUnits(
+        scope === 'own' ? moviera[0]!.organisationId : await kadera(),
+        first,
+      );
+      const requests = [await swapPost(first), await swapPost(second)];
+      const until = Date.now() + 10_000;
+      for (;;) {
+        const all = (await app.inject({ url: '/api/swaps', headers: { cookie: admin } })).json<
+          { id: number; version: number; status: string; parties: { requestId: number }[] }[]
+        >();
+        const found = all.find(
+          (p) =>
+            p.status === 'open' &&
+            requests.every((r) => p.parties.some((x) => x.requestId === r.id)),
+        );
+        if (found) {
+          const done = async () => {
+            for (const r of requests)
+              await app.inject({
+                method: 'POST',
+                url: `/api/placements/${r.id}/cancel`,
+                headers: { cookie: await cookieOf(r.organisationId) },
+              });
+          };
+          return { ...found, done };
+        }
+        if (Date.now() > until) throw new Error('swap fixture: no proposal');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    const partyVo = (r: Role, scope: Scope) => vo(r) && scope === 'own';
+    const decide = (what: 'accept' | 'decline'): Entry => ({
+      subject: 'organisation',
+      allowed: (r, scope) => r === 'vo_planner' && scope === 'own',
+      deniedStatus: (r, scope) =>
+        r === 'municipality' || (vo(r) && scope === 'other') ? 404 : 403,
+      call: async (c, scope) => {
+        const swap = await freshSwap(scope);
+        const res = await inject(c, {
+          method: 'POST',
+          url: `/api/swaps/${swap.id}/${what}`,
+          payload: { version: swap.version },
+        });
+        await swap.done();
+        return res.statusCode;
+      },
+    });
+    return {
+      'GET /api/swaps': {
+        subject: 'none',
+        allowed: (r) => loggedIn(r) && r !== 'municipality',
+        call: async (c) => (await inject(c, { url: '/api/swaps' })).statusCode,
+      },
+      'GET /api/swaps/:id': {
+        subject: 'organisation',
+        allowed: (r, scope) => r === 'coordinator' || r === 'admin' || partyVo(r, scope),
+        deniedStatus: () => 404,
+        call: async (c, scope) => {
+          const swap = await freshSwap(scope);
+          const res = await inject(c, { url: `/api/swaps/${swap.id}` });
+          await swap.done();
+          return res.statusCode;
+        },
+      },
+      'POST /api/swaps/:id/accept': decide('accept'),
+      'POST /api/swaps/:id/decline': decide('decline'),
+    } satisfies Record<string, Entry>;
+  })(),
+  // -- swap entries (end) --
 };
 
 beforeAll(async () => {

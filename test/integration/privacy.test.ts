@@ -12,7 +12,13 @@ import { TestLiveClient } from '../support/live-client';
  */
 let backend: TestBackend;
 let instance: Instance;
-let addresses: { organisationId: number; street: string; postcode: string; id: number }[];
+let addresses: {
+  organisationId: number;
+  street: string;
+  postcode: string;
+  id: number;
+  intakePhone: string | null;
+}[];
 let s: Awaited<ReturnType<typeof demoSessions>>;
 
 beforeAll(async () => {
@@ -25,6 +31,7 @@ beforeAll(async () => {
       organisationId: locations.organisationId,
       street: locations.street,
       postcode: locations.postcode,
+      intakePhone: locations.intakePhone,
     })
     .from(locations);
 });
@@ -109,5 +116,27 @@ describe('secret addresses', () => {
       headers: { cookie: s.municipality },
     });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('intake phone numbers (issue 14)', () => {
+  const phones = () => [...new Set(addresses.map((a) => a.intakePhone!))];
+
+  it('are seeded for every location', () => {
+    expect(addresses.every((a) => /^0\d{2}-\d{3} \d{2} \d{2}$/.test(a.intakePhone ?? ''))).toBe(
+      true,
+    );
+  });
+
+  it('never reach a municipality user', async () => {
+    const seen = await everythingSeenBy(s.municipality);
+    expect(seen).not.toMatch(/"intakePhone":"/);
+    expect(phones().filter((p) => seen.includes(p))).toEqual([]);
+  });
+
+  it('reach VO staff of other organisations, with every location, live', async () => {
+    const cookie = await login(instance.app, demoEmail('vo_worker.moviera'));
+    const seen = await everythingSeenBy(cookie);
+    expect(phones().filter((p) => !seen.includes(p))).toEqual([]);
   });
 });

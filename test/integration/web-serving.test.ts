@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
@@ -15,6 +16,9 @@ const SHELL = `<!doctype html><html><head>
 <link href="/_app/immutable/entry/start.abc123.js" rel="modulepreload">
 </head><body><script>boot()</script></body></html>`;
 
+/** A script well above the compression threshold (1 KiB). */
+const BIG_SCRIPT = `export const names = ${JSON.stringify(Array.from({ length: 400 }, (_, i) => `regio-${i}`))};`;
+
 let backend: TestBackend;
 let app: App;
 let buildDir: string;
@@ -26,6 +30,7 @@ beforeAll(async () => {
   writeFileSync(join(buildDir, 'index.html'), SHELL);
   writeFileSync(join(buildDir, '_app/immutable/entry/start.abc123.js'), 'export {};');
   writeFileSync(join(buildDir, '_app/env.js'), 'export const env = {};');
+  writeFileSync(join(buildDir, '_app/immutable/entry/map.def456.js'), BIG_SCRIPT);
   writeFileSync(join(buildDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   backend = await createBackend();
   app = await buildApp({
@@ -95,5 +100,41 @@ describe('the web app', () => {
     expect((await app.inject({ url: '/api/session', headers: { cookie } })).statusCode).toBe(200);
     expect(userFor).toHaveBeenCalledTimes(1);
     userFor.mockRestore();
+  });
+});
+
+describe('compression (issue 14)', () => {
+  it('sends API JSON and hashed scripts compressed to a browser that takes it, and plain to others', async () => {
+    for (const url of ['/api/regions', '/_app/immutable/entry/map.def456.js']) {
+      const headers = { cookie, 'accept-encoding': 'br, gzip' };
+      const packed = await app.inject({ url, headers });
+      const plain = await app.inject({ url, headers: { cookie } });
+      expect(packed.statusCode, url).toBe(200);
+      expect(packed.headers['content-encoding'], url).toBe('br');
+      expect(packed.headers.vary, url).toMatch(/accept-encoding/i);
+      expect(plain.headers['content-encoding'], url).toBeUndefined();
+      const body = brotliDecompressSync(packed.rawPayload).toString();
+      expect(body, url).toBe(plain.body);
+      expect(packed.rawPayload.length, url).toBeLessThan(plain.rawPayload.length / 2);
+    }
+    const gz = await app.inject({
+      url: '/api/regions',
+      headers: { cookie, 'accept-encoding': 'gzip' },
+    });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString())).toHaveLength(35);
+  });
+
+  it('keeps the cache headers of hashed files and leaves small responses alone', async () => {
+    const script = await app.inject({
+      url: '/_app/immutable/entry/map.def456.js',
+      headers: { 'accept-encoding': 'br' },
+    });
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const small = await app.inject({
+      url: '/api/session',
+      headers: { cookie, 'accept-encoding': 'br' },
+    });
+    expect(small.headers['content-encoding']).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import {
   sliceNames,
   specOf,
   summariseRegion,
+  suppressRegionSummary,
   unitLevelRoles,
   type Location,
   type SliceKey,
@@ -63,7 +64,12 @@ export function expectedFromTables(
 ): Partial<Record<SliceName, unknown[]>> {
   if (viewer.role === 'municipality') {
     const own = state.units.filter((u) => u.regionId === viewer.regionId);
-    return { regions: viewer.regionId === null ? [] : [summariseRegion(viewer.regionId, own)] };
+    return {
+      regions:
+        viewer.regionId === null
+          ? []
+          : [suppressRegionSummary(summariseRegion(viewer.regionId, own))],
+    };
   }
   if (!unitLevelRoles.includes(viewer.role)) return {};
   return { units: state.units.map((u) => unitFor(viewer, u)), locations: state.locations };
@@ -111,8 +117,8 @@ class SnapshotSocket implements LiveSocket {
   frames: string[] = [];
   readonly bufferedAmount = 0;
   readonly readyState = 1;
-  send(data: string) {
-    this.frames.push(data);
+  send(data: Buffer) {
+    this.frames.push(data.toString());
   }
   close() {}
 }

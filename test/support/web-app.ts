@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildApp, type App } from '../../server/src/app';
+import type { AppConfig } from '../../server/src/config/env';
 import { createBackend, type TestBackend } from './backend';
 import {
   DESKTOP,
@@ -18,7 +19,7 @@ import { demoEmail } from './instance';
  * for an end-to-end describe block: started before its tests, closed after. Every test ends
  * by closing its browsers and failing on page errors or requests to another origin.
  */
-export function useWebApp() {
+export function useWebApp(overrides: Partial<AppConfig> = {}) {
   let backend: TestBackend;
   let app: App;
   let baseUrl: string;
@@ -26,7 +27,7 @@ export function useWebApp() {
   const sessions: UserSession[] = [];
 
   beforeAll(async () => {
-    backend = await createBackend();
+    backend = await createBackend(overrides);
     app = await buildApp({
       config: backend.config,
       database: backend.database,

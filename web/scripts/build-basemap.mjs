@@ -1,10 +1,13 @@
-// Builds the offline basemap of the Netherlands and its neighbours from Natural Earth
-// (world-atlas countries-50m, public domain), so the map needs no tile server, glyphs or
+// Builds the offline basemap: the Netherlands from CBS's generalised provinces (geo/, land
+// only, so the IJsselmeer, Markermeer and Waddenzee are water) and its neighbours from Natural
+// Earth (world-atlas countries-50m, public domain), so the map needs no tile server, glyphs or
 // sprites: a night-shift worker's map must work when nothing but our own origin is reachable.
 //
 // Output: static/geo/basemap.geojson with
-//   - one Polygon/MultiPolygon per country, clipped to BBOX, properties { kind: 'land', name, nl }
-//   - land borders between countries as LineStrings, properties { kind: 'border' }
+//   - one Polygon/MultiPolygon per neighbouring country, clipped to BBOX, { kind: 'land', name, nl: false }
+//   - one per Dutch province, { kind: 'land', name, nl: true }
+//   - land borders between countries as LineStrings, { kind: 'border' }
+//   - boundaries between provinces, { kind: 'province' }
 // Run by `npm run dev` / `npm run build` (see package.json); skipped when already up to date.
 import { createRequire } from 'node:module';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -15,6 +18,7 @@ import topojson from 'topojson-client';
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const source = require.resolve('world-atlas/countries-50m.json');
+const provincesSource = join(here, 'geo', 'nl-provinces-2023.topojson');
 const target = join(here, '..', 'static', 'geo', 'basemap.geojson');
 
 /** [west, south, east, north]: the Netherlands with a margin of its neighbours. Keep in sync with src/lib/map/basemap.ts. */
@@ -24,12 +28,10 @@ const PRECISION = 1e4; // ~10 m, far below what the 1:50m source resolves
 
 async function upToDate() {
   try {
-    const [src, out, self] = await Promise.all([
-      stat(source),
-      stat(target),
-      stat(fileURLToPath(import.meta.url)),
-    ]);
-    return out.mtimeMs >= src.mtimeMs && out.mtimeMs >= self.mtimeMs;
+    const [out, ...inputs] = await Promise.all(
+      [target, source, provincesSource, fileURLToPath(import.meta.url)].map((f) => stat(f)),
+    );
+    return inputs.every((i) => out.mtimeMs >= i.mtimeMs);
   } catch {
     return false;
   }
@@ -133,6 +135,11 @@ function clipLine(line) {
   return parts;
 }
 
+function roundGeometry(geometry) {
+  const visit = (c) => (typeof c[0] === 'number' ? [round(c[0]), round(c[1])] : c.map(visit));
+  return { ...geometry, coordinates: visit(geometry.coordinates) };
+}
+
 function intersectsBbox(geometry) {
   const [w, s, e, n] = BBOX;
   let hit = false;
@@ -155,6 +162,8 @@ async function main() {
   const countries = topojson.feature(topology, topology.objects.countries);
   const features = [];
   for (const f of countries.features) {
+    // Natural Earth's Netherlands has the lakes as land: CBS's provinces stand in below.
+    if (f.id === NETHERLANDS_ID) continue;
     if (!f.geometry || !intersectsBbox(f.geometry)) continue;
     const geometry = clipPolygons(f.geometry);
     if (!geometry) continue;
@@ -174,6 +183,22 @@ async function main() {
         geometry: { type: 'LineString', coordinates: part },
       });
     }
+  }
+  const provinces = JSON.parse(await readFile(provincesSource, 'utf8'));
+  const object = provinces.objects.provincie_2023;
+  for (const f of topojson.feature(provinces, object).features) {
+    features.push({
+      type: 'Feature',
+      properties: { kind: 'land', name: f.properties.statnaam, nl: true },
+      geometry: roundGeometry(f.geometry),
+    });
+  }
+  for (const line of topojson.mesh(provinces, object, (a, b) => a !== b).coordinates) {
+    features.push({
+      type: 'Feature',
+      properties: { kind: 'province' },
+      geometry: { type: 'LineString', coordinates: line.map(([x, y]) => [round(x), round(y)]) },
+    });
   }
   await mkdir(dirname(target), { recursive: true });
   const body = JSON.stringify({ type: 'FeatureCollection', bbox: BBOX, features });

@@ -25,6 +25,9 @@ import {
   overflowTypes,
   placementStatuses,
   roles,
+  swapDecisions,
+  swapFallReasons,
+  swapProposalStatuses,
   unitKinds,
   unitStatuses,
   urgencies,
@@ -93,6 +96,8 @@ export const locations = pgTable(
     street: text('street').notNull(),
     postcode: text('postcode').notNull(),
     city: text('city').notNull(),
+    /** The organisation's 24/7 intake line for this location: VO staff call it after a hold. */
+    intakePhone: text('intake_phone'),
     lastConfirmedAt: tstz('last_confirmed_at'),
     lastConfirmedBy: integer('last_confirmed_by'),
   },
@@ -121,6 +126,8 @@ export const units = pgTable(
     heldUntil: tstz('held_until'),
     heldByOrganisationId: integer('held_by_organisation_id').references(() => organisations.id),
     heldByUserId: integer('held_by_user_id'),
+    /** How often the current hold was extended (issue 14: once by default, HOLD_MAX_EXTENSIONS). */
+    holdExtensions: smallint('hold_extensions').notNull().default(0),
     householdAdults: smallint('household_adults'),
     householdChildren: smallint('household_children'),
     /** Held as an offer to this placement request: only the request's workflow frees it. */
@@ -203,6 +210,8 @@ export const placementRequests = pgTable(
     departedAt: tstz('departed_at'),
     endedAt: tstz('ended_at'),
     detailsDeletedAt: tstz('details_deleted_at'),
+    /** "Ruil mogelijk" (issue 9): the own unit this household frees, or one offered in exchange. */
+    swapUnitId: integer('swap_unit_id').references(() => units.id),
     version: integer('version').notNull().default(1),
   },
   (t) => [
@@ -431,6 +440,60 @@ export const regionCapacity = pgTable('region_capacity', {
   updatedAt: tstz('updated_at').notNull(),
 });
 
+export const swapProposalStatus = pgEnum('swap_proposal_status', swapProposalStatuses);
+export const swapFallReason = pgEnum('swap_fall_reason', swapFallReasons);
+export const swapDecision = pgEnum('swap_decision', swapDecisions);
+
+/** A ruil (issue 9): a cycle of 2 or 3 placement requests, executed all or nothing. */
+export const swapProposals = pgTable(
+  'swap_proposals',
+  {
+    id: serial('id').primaryKey(),
+    status: swapProposalStatus('status').notNull().default('open'),
+    reason: swapFallReason('reason'),
+    deadline: tstz('deadline').notNull(),
+    createdAt: tstz('created_at').notNull(),
+    endedAt: tstz('ended_at'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [index('swap_proposals_status_idx').on(t.status)],
+);
+
+/**
+ * One request of a proposal, in cycle order: its household moves into the unit of the next
+ * party. The unit versions seen when proposing are kept: a unit changed since then makes
+ * the execution fail, so nobody is moved into a unit that is no longer what was agreed.
+ */
+export const swapParties = pgTable(
+  'swap_parties',
+  {
+    proposalId: integer('proposal_id')
+      .notNull()
+      .references(() => swapProposals.id),
+    position: smallint('position').notNull(),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => placementRequests.id),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    givesUnitId: integer('gives_unit_id')
+      .notNull()
+      .references(() => units.id),
+    givesUnitVersion: integer('gives_unit_version').notNull(),
+    receivesUnitId: integer('receives_unit_id')
+      .notNull()
+      .references(() => units.id),
+    decision: swapDecision('decision').notNull().default('pending'),
+    decidedAt: tstz('decided_at'),
+    decidedByUserId: integer('decided_by_user_id').references(() => users.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.proposalId, t.requestId] }),
+    index('swap_parties_request_idx').on(t.requestId),
+  ],
+);
+
 export const schema = {
   regions,
   organisations,
@@ -447,4 +510,6 @@ export const schema = {
   waitlistEntries,
   nonPlacements,
   regionCapacity,
+  swapProposals,
+  swapParties,
 };

@@ -9,6 +9,7 @@ import {
   units,
   users,
 } from '../schema/index';
+import { seedHistory } from './history';
 import { seedOverflow } from './overflow';
 import { createRandom, type Random } from './random';
 import { readRegions, type RegionRow } from './regions-csv';
@@ -21,6 +22,8 @@ export interface SeedOptions {
   /** argon2 hash of the demo password, shared by all demo accounts. */
   demoPasswordHash?: string;
   now?: Date;
+  /** 18 months of unit history in the events table (seed/history.ts); for the demo, not tests. */
+  history?: boolean;
 }
 
 export interface SeedResult {
@@ -86,6 +89,18 @@ function fictitiousAddress(rnd: Random, city: string) {
     postcode: `${rnd.int(1000, 9999)} ${letter()}${letter()}`,
     city,
   };
+}
+
+/**
+ * A fictitious 24/7 intake line per organisation, shared by its locations: an 088 number
+ * (the Dutch prefix for organisations) derived from the name, so it is stable across seeds and
+ * leaves the random stream (and with it every other seeded value) as it was.
+ */
+function fictitiousIntakePhone(organisation: string): string {
+  let h = 2166136261;
+  for (const ch of organisation) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  const n = String(h % 10_000_000).padStart(7, '0');
+  return `088-${n.slice(0, 3)} ${n.slice(3, 5)} ${n.slice(5)}`;
 }
 
 function organisationsOf(row: RegionRow): string[] {
@@ -189,6 +204,7 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
               regionId,
               name: l.name,
               ...fictitiousAddress(rnd, row.name),
+              intakePhone: fictitiousIntakePhone(l.organisation),
               lastConfirmedAt: new Date(now.getTime() - ageHours * HOUR),
             };
           }),
@@ -344,6 +360,9 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
         places: r.places2023 ?? 0,
       })),
     );
+    // Arrivals and departures that led to today's units (issue 11): a stream of its own.
+    if (opts.history)
+      await seedHistory(tx, createRandom((opts.seed ?? 2023) + 3), now, AVERAGE_STAY_DAYS);
     return {
       seeded: true,
       regions: rows.length,

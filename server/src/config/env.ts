@@ -76,14 +76,28 @@ const Env = z.object({
   /** Holds at once, so one account or VO cannot block the country's free noodbedden. */
   HOLD_MAX_PER_USER: z.coerce.number().int().min(1).max(1000).default(3),
   HOLD_MAX_PER_ORGANISATION: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** A hold can be extended this often (0: never), each time by this many minutes. */
+  HOLD_MAX_EXTENSIONS: z.coerce.number().int().min(0).max(10).default(1),
+  HOLD_EXTENSION_MINUTES: z.coerce.number().int().min(1).max(240).default(30),
   /** Open live sockets per user (tabs, phones); more are closed with 4429. */
   LIVE_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Heartbeats on every live socket: the web app reads a socket silent for 5 s as lost contact
+   * (issue 14), so this stays well under that.
+   */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(60).default(2),
   /** Escalation ladders of placement requests, fixed per request when it is made. */
   PLACEMENT_ESCALATION_URGENT: minutesList.default([30, 60, 120]),
   PLACEMENT_ESCALATION_REGULAR: minutesList.default([240, 1440]),
   PLACEMENT_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
   /** Request details (household, needs, note) are deleted this long after a request ends. */
   PLACEMENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Ruil: minutes the parties have to decide (code rood or acuut in the cycle, or not). */
+  SWAP_DEADLINE_URGENT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  SWAP_DEADLINE_REGULAR_MINUTES: z.coerce.number().int().min(1).max(20160).default(240),
+  /** A burst of changes within this time is one swap recompute. */
+  SWAP_DEBOUNCE_MS: z.coerce.number().int().min(0).max(60_000).default(300),
+  SWAP_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
   /** How often late check-ins and the municipality's capacity figures are swept. */
   OVERFLOW_SWEEP_SECONDS: z.coerce.number().min(0.1).max(600).default(15),
   /** A check-in this long overdue is escalated from the VO to coordinators. */
@@ -114,6 +128,8 @@ const Env = z.object({
   SEED: z.coerce.number().int().default(2023),
   /** Demo data and accounts; forced off in production. */
   DEMO: bool.optional(),
+  /** 18 months of unit history with the demo data (Druk, the monitor); off in tests by default. */
+  SEED_HISTORY: bool.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Directory of the built SvelteKit app (adapter-node output). */
   WEB_BUILD_DIR: z.string().default('web/build'),
@@ -149,9 +165,15 @@ export interface AppConfig {
   holdMinutes: number;
   holdCaps: { perUser: number; perOrganisation: number };
   liveMaxSocketsPerUser: number;
+  liveHeartbeatMs: number;
+  /** How often a hold may be extended, and by how much each time. */
+  holdExtension: { max: number; minutes: number };
   placementLadders: { urgent: number[]; regular: number[] };
   placementSweepMs: number;
   placementRetentionDays: number;
+  swapDeadlines: { urgent: number; regular: number };
+  swapDebounceMs: number;
+  swapSweepMs: number;
   overflowSweepMs: number;
   overflowGraceMinutes: number;
   holdSweepMs: number;
@@ -161,6 +183,7 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   seed: number;
   demo: boolean;
+  seedHistory: boolean;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   webBuildDir: string;
   cookieSecure: boolean;
@@ -199,12 +222,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     holdMinutes: e.HOLD_MINUTES,
     holdCaps: { perUser: e.HOLD_MAX_PER_USER, perOrganisation: e.HOLD_MAX_PER_ORGANISATION },
     liveMaxSocketsPerUser: e.LIVE_MAX_SOCKETS_PER_USER,
+    liveHeartbeatMs: e.LIVE_HEARTBEAT_SECONDS * 1000,
+    holdExtension: { max: e.HOLD_MAX_EXTENSIONS, minutes: e.HOLD_EXTENSION_MINUTES },
     placementLadders: {
       urgent: e.PLACEMENT_ESCALATION_URGENT,
       regular: e.PLACEMENT_ESCALATION_REGULAR,
     },
     placementSweepMs: e.PLACEMENT_SWEEP_SECONDS * 1000,
     placementRetentionDays: e.PLACEMENT_RETENTION_DAYS,
+    swapDeadlines: {
+      urgent: e.SWAP_DEADLINE_URGENT_MINUTES,
+      regular: e.SWAP_DEADLINE_REGULAR_MINUTES,
+    },
+    swapDebounceMs: e.SWAP_DEBOUNCE_MS,
+    swapSweepMs: e.SWAP_SWEEP_SECONDS * 1000,
     overflowSweepMs: e.OVERFLOW_SWEEP_SECONDS * 1000,
     overflowGraceMinutes: e.OVERFLOW_ESCALATION_GRACE_MINUTES,
     holdSweepMs: e.HOLD_SWEEP_SECONDS * 1000,
@@ -214,6 +245,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     seed: e.SEED,
     demo: !production && (e.DEMO ?? true),
+    // Tests see the seed's present state only: their assertions on the events table start empty.
+    seedHistory: e.SEED_HISTORY ?? e.NODE_ENV !== 'test',
     logLevel: e.LOG_LEVEL,
     webBuildDir: e.WEB_BUILD_DIR,
     cookieSecure: e.COOKIE_SECURE ?? production,

@@ -5,6 +5,8 @@ import {
   LIVE_CLOSE_TOO_MANY,
   LIVE_CLOSE_TOO_SLOW,
   LIVE_CLOSE_UNAUTHORIZED,
+  decodeSlice,
+  type ColumnarSlice,
   type Role,
 } from '@opvangatlas/shared';
 import type { Viewer } from './audience';
@@ -33,8 +35,8 @@ class FakeSocket {
   bufferedAmount = 0;
   frames: Array<Record<string, unknown>> = [];
   closed: number | null = null;
-  send(data: string) {
-    this.frames.push(JSON.parse(data) as Record<string, unknown>);
+  send(data: Buffer) {
+    this.frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
   }
   close(code?: number) {
     this.closed = code ?? 1000;
@@ -106,10 +108,11 @@ const publish = (bus: Bus, ...events: LiveEvent[]) =>
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 let database: Database;
+// Migrating an embedded database takes a while on a busy machine.
 beforeAll(async () => {
   database = await openDatabase();
   await database.migrate();
-});
+}, 60_000);
 afterAll(() => database.close());
 
 let bus: Bus;
@@ -123,6 +126,8 @@ async function startHub(options: Partial<ConstructorParameters<typeof LiveHub>[0
     modules: [memoModule()],
     log: { warn: () => {}, error: () => {} } as never,
     catchUpMs: 60_000,
+    // Every publish its own frame, unless a test is about the tick.
+    flushMs: 0,
     ...options,
   });
   await hub.start();
@@ -197,6 +202,57 @@ describe('live hub', () => {
     for (const text of ['1', '2', '3']) publish(bus, memo(text, { organisationIds: [10] }));
     await settle();
     expect(a.batches().map((b) => [b.prev, b.seq, b.changes.length])).toEqual([[0, 3, 3]]);
+  });
+
+  it('sends at most one frame per client per tick, in seq order, losing nothing', async () => {
+    await hub.stop();
+    await startHub({ flushMs: 1000 });
+    const [a, c] = await Promise.all([connect(arosa), connect(coordinator)]);
+    // The first change after a quiet spell goes out at once; the next ones wait for the tick.
+    publish(bus, memo('1', { organisationIds: [10] }));
+    await settle();
+    for (const text of ['2', '3', '4']) {
+      publish(bus, memo(text, { organisationIds: [10], roles: ['coordinator'] }));
+      await settle();
+    }
+    expect(a.batches().map((b) => b.seq)).toEqual([1]);
+    await expect.poll(() => a.batches().length, { timeout: 3000 }).toBe(2);
+    expect(a.batches().map((b) => [b.prev, b.seq])).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
+    expect(a.batches()[1]!.changes.map((ch) => ch.value.text)).toEqual(['2', '3', '4']);
+    expect(c.batches().map((b) => [b.prev, b.seq, b.changes.length])).toEqual([[0, 4, 3]]);
+  });
+
+  it('sends a big slice column by column, decoding to exactly what the module holds', async () => {
+    const module = memoModule();
+    await hub.stop();
+    await startHub({ modules: [module] });
+    for (let i = 0; i < 40; i++) publish(bus, memo(`memo ${i % 3}`, { organisationIds: [10] }));
+    await settle();
+    const a = await connect(arosa);
+    const slice = (a.frames[0] as { slices: { memos: ColumnarSlice } }).slices.memos;
+    expect(slice).toMatchObject({ n: 40, keys: ['id', 'text'] });
+    expect(decodeSlice(slice)).toEqual({ ok: true, values: module.snapshot(arosa).memos });
+  });
+
+  it('lets a frame bigger than the bound through, sheds a client that stops reading, and resumes it', async () => {
+    await hub.stop();
+    await startHub({ maxBufferedBytes: 10 });
+    publish(bus, memo('x'.repeat(100), { organisationIds: [10] }));
+    await settle();
+    const a = await connect(arosa);
+    expect(a.frames.map((f) => f.type)).toEqual(['snapshot']);
+    a.bufferedAmount = 11;
+    publish(bus, memo('missed', { organisationIds: [10] }));
+    await settle();
+    expect(a.closed).toBe(LIVE_CLOSE_TOO_SLOW);
+    // It reconnects with the seq it holds and gets only what it missed.
+    const resumed = await connect(arosa, { since: 1 });
+    expect(resumed.batches().map((b) => [b.prev, b.seq])).toEqual([[1, 2]]);
+    expect(resumed.batches()[0]!.changes.map((ch) => ch.value.text)).toEqual(['missed']);
+    expect(resumed.frames).toHaveLength(1);
   });
 
   it('answers a resume with one batch of what this viewer missed, from memory', async () => {

@@ -5,6 +5,7 @@ import {
   LIVE_CLOSE_TOO_MANY,
   LIVE_CLOSE_TOO_SLOW,
   LIVE_CLOSE_UNAUTHORIZED,
+  encodeSlice,
   scopeOf,
 } from '@opvangatlas/shared';
 import { listEvents, listRecentEvents, maxSeq } from '../modules/events/event-repository';
@@ -14,9 +15,12 @@ import { FrameRenderer } from './frames';
 import type { LiveEvent } from './live-event';
 import type { LiveModule } from './live-module';
 
-/** What the hub needs of a websocket; `ws.WebSocket` fits. */
+/**
+ * What the hub needs of a websocket; `ws.WebSocket` fits. Frames come as UTF-8 buffers
+ * (`binary: false`, so text frames): one buffer serves every client that gets the frame.
+ */
 export interface LiveSocket {
-  send(data: string): void;
+  send(data: Buffer, options: { binary: false }): void;
   close(code?: number, reason?: string): void;
   readonly bufferedAmount: number;
   readonly readyState: number;
@@ -43,8 +47,16 @@ export interface LiveHubOptions {
   log: FastifyBaseLogger;
   /** Which of these sessions still exist; sockets of the others are closed. */
   activeSessions?: (ids: string[]) => Promise<Set<string>>;
-  /** A client whose socket buffers more than this is dropped and resyncs (memory bound). */
+  /**
+   * A client whose socket already buffers more than this when a frame is due is dropped and
+   * resyncs (memory bound: this plus one frame, which may be a big snapshot).
+   */
   maxBufferedBytes?: number;
+  /**
+   * Changes are sent at most once per this many ms: however many commit meanwhile, each
+   * client gets one frame per tick (the first change after a quiet spell goes out at once).
+   */
+  flushMs?: number;
   /** Recent events kept in memory, so a resuming client is answered without a query. */
   ringSize?: number;
   /** A resume with more events than this for the viewer gets a snapshot instead. */
@@ -79,7 +91,8 @@ export class LiveHub {
   /** Applied but not yet sent; flushed together, so a burst becomes one frame per client. */
   private unsent: LiveEvent[] = [];
   private flushScheduled = false;
-  private readonly snapshots = new Map<string, { seq: number; frame: string }>();
+  private lastFlushAt = -Infinity;
+  private readonly snapshots = new Map<string, { seq: number; frame: Buffer }>();
   private chain: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
@@ -99,6 +112,7 @@ export class LiveHub {
       sessionCheckMs: 30_000,
       maxSocketsPerUser: 20,
       minResyncMs: 1000,
+      flushMs: 25,
       ...opts,
     };
     for (const m of opts.modules) {
@@ -311,7 +325,9 @@ export class LiveHub {
     if (this.ring.length > this.o.ringSize * 1.25) this.ring = this.ring.slice(-this.o.ringSize);
     if (!this.flushScheduled && this.unsent.length > 0) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      const wait = this.lastFlushAt + this.o.flushMs - performance.now();
+      if (wait <= 0) setImmediate(() => this.flush());
+      else setTimeout(() => this.flush(), wait);
     }
   }
 
@@ -321,6 +337,7 @@ export class LiveHub {
     const events = this.unsent;
     if (events.length === 0) return;
     this.unsent = [];
+    this.lastFlushAt = performance.now();
     const seq = this.lastSeq;
     const renderer = new FrameRenderer(this.moduleByType, events, seq);
     const audience = new Set<LiveClient>();
@@ -328,30 +345,38 @@ export class LiveHub {
       for (const room of roomsOfAudience(e.audience))
         for (const c of this.rooms.get(room) ?? []) audience.add(c);
     }
+    // Clients of one kind of viewer mostly share their `prev` too: one buffer for all of them.
+    const buffers = new Map<string, Buffer>();
     for (const c of audience) {
       if (c.seq < 0 || c.seq >= seq) continue; // Not synced yet, or its sync already has these.
       const frame = renderer.frameFor(c.viewer, c.seq);
-      if (frame !== null) this.send(c, frame, seq);
+      if (frame === null) continue;
+      let buffer = buffers.get(frame);
+      if (!buffer) buffers.set(frame, (buffer = Buffer.from(frame)));
+      this.send(c, buffer, seq);
     }
   }
 
   private heartbeat(): void {
-    const frame = JSON.stringify({
-      type: 'heartbeat',
-      at: new Date().toISOString(),
-      status: this.databaseOk ? 'ok' : 'database_unavailable',
-    });
+    const frame = Buffer.from(
+      JSON.stringify({
+        type: 'heartbeat',
+        at: new Date().toISOString(),
+        status: this.databaseOk ? 'ok' : 'database_unavailable',
+      }),
+    );
     for (const c of this.clients.values()) if (c.seq >= 0) this.send(c, frame, c.seq);
   }
 
-  private send(client: LiveClient, frame: string, seq: number): void {
+  private send(client: LiveClient, frame: Buffer, seq: number): void {
     if (client.socket.readyState !== OPEN) return;
-    // Every send, snapshots included, is bounded: a client that does not read is dropped.
-    if (client.socket.bufferedAmount + frame.length > this.o.maxBufferedBytes) {
+    // Every send, snapshots included, is bounded: a client that does not read is dropped
+    // (closed with 4008, it resumes by seq) instead of holding memory or the others up.
+    if (client.socket.bufferedAmount > this.o.maxBufferedBytes) {
       this.close(client, LIVE_CLOSE_TOO_SLOW);
       return;
     }
-    client.socket.send(frame);
+    client.socket.send(frame, { binary: false });
     client.seq = seq;
   }
 
@@ -383,7 +408,7 @@ export class LiveHub {
           client.viewer,
           since,
         );
-        if (frame !== null) this.send(client, frame, seq);
+        if (frame !== null) this.send(client, Buffer.from(frame), seq);
         else client.seq = since;
         return;
       }
@@ -412,17 +437,18 @@ export class LiveHub {
   }
 
   /** One rendering per kind of viewer and seq, shared by every client that connects meanwhile. */
-  private snapshotFrame(viewer: Viewer): string {
+  private snapshotFrame(viewer: Viewer): Buffer {
     const key = viewerIdentity(viewer);
     const cached = this.snapshots.get(key);
     if (cached?.seq === this.lastSeq) return cached.frame;
-    const slices = Object.assign({}, ...this.o.modules.map((m) => m.snapshot(viewer))) as object;
-    const frame = JSON.stringify({
-      type: 'snapshot',
-      seq: this.lastSeq,
-      scope: scopeOf(viewer.role),
-      slices,
-    });
+    const slices: Record<string, unknown> = {};
+    for (const m of this.o.modules) {
+      for (const [name, values] of Object.entries(m.snapshot(viewer)))
+        slices[name] = encodeSlice(values);
+    }
+    const frame = Buffer.from(
+      JSON.stringify({ type: 'snapshot', seq: this.lastSeq, scope: scopeOf(viewer.role), slices }),
+    );
     this.snapshots.set(key, { seq: this.lastSeq, frame });
     return frame;
   }

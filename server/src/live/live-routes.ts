@@ -25,6 +25,7 @@ export type LiveOptions = Partial<
     | 'maxSocketsPerUser'
     | 'ringSize'
     | 'replayLimit'
+    | 'flushMs'
   >
 > & { extraModules?: LiveModuleFactory[] };
 

@@ -3,6 +3,7 @@ import { locationLiveModule } from './locations/location-live';
 import { overflowLiveModule } from './overflow/overflow-live';
 import { placementLiveModule } from './placements/placement-live';
 import { sessionLiveModule } from './session/session-live';
+import { swapLiveModule } from './swaps/swap-live';
 import { unitLiveModule } from './units/unit-live';
 
 /** Every domain that puts changes on the live stream: a new domain adds one line here. */
@@ -12,4 +13,5 @@ export const liveModules: readonly LiveModuleFactory[] = [
   placementLiveModule,
   overflowLiveModule,
   sessionLiveModule,
+  swapLiveModule,
 ];

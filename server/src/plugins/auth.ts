@@ -45,7 +45,12 @@ export const authPlugin = fp(
       // and must not cost a session query each.
       if (!isApiPath(request.url)) return;
       const token = request.cookies[SESSION_COOKIE];
-      if (token) request.user = (await app.services.sessions.userFor(token)) ?? null;
+      if (!token) return;
+      const sessions = app.services.sessions;
+      // Websocket upgrades come in storms (every screen reconnecting): one lookup serves many.
+      const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+      request.user =
+        (await (upgrade ? sessions.userForUpgrade(token) : sessions.userFor(token))) ?? null;
     });
   },
   { name: 'auth', dependencies: ['services'] },

@@ -9,7 +9,10 @@ import { MunicipalityService } from '../modules/overflow/municipality-service';
 import { OverflowService } from '../modules/overflow/overflow-service';
 import { WaitlistService } from '../modules/overflow/waitlist-service';
 import { PlacementService } from '../modules/placements/placement-service';
+import { MonitorService } from '../modules/monitor/monitor-service';
+import { PressureService } from '../modules/pressure/pressure-service';
 import { SessionService } from '../modules/session/session-service';
+import { SwapService } from '../modules/swaps/swap-service';
 import { UnitService } from '../modules/units/unit-service';
 
 export interface Services {
@@ -21,6 +24,9 @@ export interface Services {
   overflow: OverflowService;
   waitlist: WaitlistService;
   municipality: MunicipalityService;
+  swaps: SwapService;
+  pressure: PressureService;
+  monitor: MonitorService;
 }
 
 declare module 'fastify' {
@@ -52,6 +58,7 @@ export const servicesPlugin = fp<ServicesOptions>(
         database,
         changes,
         holdMinutes: config.holdMinutes,
+        holdExtension: config.holdExtension,
         holdCaps: config.holdCaps,
       }),
       locations: new LocationService({ database, changes }),
@@ -80,6 +87,9 @@ export const servicesPlugin = fp<ServicesOptions>(
         placements: () => app.services.placements,
       }),
       municipality: new MunicipalityService({ database, changes }),
+      swaps: new SwapService({ database, changes, deadlines: config.swapDeadlines }),
+      pressure: new PressureService(database),
+      monitor: new MonitorService(database),
     });
   },
   { name: 'services' },

@@ -1,5 +1,6 @@
 import {
   Availability,
+  MunicipalityAvailability,
   ErrorCategory,
   ErrorCode,
   ErrorParams,
@@ -20,6 +21,8 @@ import {
 } from '@opvangatlas/shared';
 import { z } from 'zod';
 import { overflowApi } from './overflow/api';
+import { pressureApi } from './pressure/api';
+import { swapApi } from './swaps/api';
 
 /**
  * Fetch wrapper for the same-origin /api (relative URLs only: the Fastify server serves this
@@ -181,6 +184,9 @@ export function createApi(fetchFn: Fetch = (input, init) => fetch(input, init)) 
     },
     regions: (signal?: AbortSignal) => json(z.array(Region), '/api/regions', { signal }),
     availability: (signal?: AbortSignal) => json(Availability, '/api/availability', { signal }),
+    /** The same endpoint as a municipality gets it: its own region, small counts hidden. */
+    municipalityAvailability: (signal?: AbortSignal) =>
+      json(MunicipalityAvailability, '/api/availability', { signal }),
     units(query: UnitQuery = {}, signal?: AbortSignal) {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
@@ -199,10 +205,14 @@ export function createApi(fetchFn: Fetch = (input, init) => fetch(input, init)) 
         body: minutes === undefined ? {} : { minutes },
       }),
     release: (id: number) => json(Unit, `/api/units/${id}/hold`, { method: 'DELETE' }),
+    extendHold: (id: number, version: number) =>
+      json(Unit, `/api/units/${id}/hold/extension`, { method: 'POST', body: { version } }),
     confirmLocation: (id: number) =>
       json(Location, `/api/locations/${id}/confirm`, { method: 'POST', body: {} }),
     placements: placementApi(json),
     overflow: overflowApi(json),
+    pressure: pressureApi(json),
+    swaps: swapApi(json),
   };
 }
 

@@ -49,6 +49,20 @@ export const navItems: readonly NavItem[] = [
       label: 'nav.overflow.badge',
     },
   },
+  // Druk: the national picture for those who watch peak pressure across regions.
+  {
+    path: '/druk',
+    label: 'nav.pressure',
+    icon: 'alert',
+    show: (user) => user.role === 'coordinator' || user.role === 'admin',
+  },
+  // The yearly Monitor Veilige Opvang figures: municipalities take them for their region.
+  {
+    path: '/monitor',
+    label: 'nav.monitor',
+    icon: 'info',
+    show: (user) => ['coordinator', 'admin', 'municipality'].includes(user.role),
+  },
   {
     path: '/wachtlijst',
     label: 'nav.waitlist',

@@ -1,4 +1,10 @@
-import { Availability, AvailabilityQuery, ErrorResponse } from '@opvangatlas/shared';
+import {
+  Availability,
+  AvailabilityQuery,
+  ErrorResponse,
+  MunicipalityAvailability,
+} from '@opvangatlas/shared';
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireUser } from '../../plugins/auth';
 
@@ -8,9 +14,14 @@ export const availabilityRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['beschikbaarheid'],
-        summary: 'Free, held and occupied units per region and kind, with location freshness',
+        summary:
+          'Free, held and occupied units per region and kind, with location freshness; a municipality gets its own region, small counts suppressed',
         querystring: AvailabilityQuery,
-        response: { 200: Availability, 401: ErrorResponse, 403: ErrorResponse },
+        response: {
+          200: z.union([Availability, MunicipalityAvailability]),
+          401: ErrorResponse,
+          403: ErrorResponse,
+        },
       },
     },
     (request) => app.services.availability.availability(requireUser(request), request.query),

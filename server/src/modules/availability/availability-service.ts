@@ -3,11 +3,12 @@ import {
   freshnessOf,
   groupBy,
   summariseRegion,
+  suppressRegionSummary,
   unitKinds,
   type Availability,
   type AvailabilityQuery,
   type LocationAvailability,
-  type RegionSummary,
+  type MunicipalityAvailability,
   type SessionUser,
   type UnitKind,
 } from '@opvangatlas/shared';
@@ -25,8 +26,9 @@ export class AvailabilityService {
     viewer: SessionUser,
     query: AvailabilityQuery,
     now = new Date(),
-  ): Promise<Availability> {
-    // Municipalities see aggregates of their own region only (docs/DOMAIN.md).
+  ): Promise<Availability | MunicipalityAvailability> {
+    // Municipalities see aggregates of their own region only, small counts suppressed
+    // (docs/DOMAIN.md): the same figures as their `regions` slice on the live stream.
     const aggregatesOnly = viewer.role === 'municipality';
     if (aggregatesOnly && viewer.regionId === null)
       throw new AppError('no_region', 'Geen regio gekoppeld');
@@ -35,7 +37,7 @@ export class AvailabilityService {
     }
     const regionId = aggregatesOnly ? viewer.regionId! : query.regionId;
     return this.database.db.transaction(
-      async (tx) => {
+      async (tx): Promise<Availability | MunicipalityAvailability> => {
         const [seq, allRegions, unitRows, locationRows] = await readState(tx, regionId, query.kind);
         const allUnits = unitRows.map(toUnit);
         const unitsByRegion = groupBy(allUnits, (u) => u.regionId);
@@ -44,41 +46,43 @@ export class AvailabilityService {
           (u) => u.locationId,
         );
         const locationsByRegion = groupBy(locationRows, (l) => l.regionId);
+        const shown = allRegions.filter((r) => regionId === undefined || r.id === regionId);
+        if (aggregatesOnly) {
+          return {
+            generatedAt: now.toISOString(),
+            seq,
+            regions: shown.map((r) => ({
+              ...suppressRegionSummary(summariseRegion(r.id, unitsByRegion.get(r.id) ?? [])),
+              name: r.name,
+              centre: r.centre,
+            })),
+          };
+        }
         return {
           generatedAt: now.toISOString(),
           seq,
-          regions: allRegions
-            .filter((r) => regionId === undefined || r.id === regionId)
-            .map((r) => {
-              const units = unitsByRegion.get(r.id) ?? [];
-              const summary = summariseRegion(r.id, units);
-              if (aggregatesOnly) return { ...summary, name: r.name, centre: r.centre };
-              const locs: LocationAvailability[] = (locationsByRegion.get(r.id) ?? []).map((l) => ({
-                id: l.id,
-                name: l.name,
-                organisationId: l.organisationId,
-                organisationName: l.organisationName,
-                lastConfirmedAt: l.lastConfirmedAt?.toISOString() ?? null,
-                freshness: freshnessOf(l.lastConfirmedAt, now),
-                free: Object.fromEntries(
-                  unitKinds.map((k) => [
-                    k,
-                    (freeByLocation.get(l.id) ?? []).filter((u) => u.kind === k).length,
-                  ]),
-                ) as Record<UnitKind, number>,
-              }));
-              return { ...summary, name: r.name, centre: r.centre, locations: locs };
-            }),
+          regions: shown.map((r) => {
+            const summary = summariseRegion(r.id, unitsByRegion.get(r.id) ?? []);
+            const locs: LocationAvailability[] = (locationsByRegion.get(r.id) ?? []).map((l) => ({
+              id: l.id,
+              name: l.name,
+              organisationId: l.organisationId,
+              organisationName: l.organisationName,
+              lastConfirmedAt: l.lastConfirmedAt?.toISOString() ?? null,
+              freshness: freshnessOf(l.lastConfirmedAt, now),
+              free: Object.fromEntries(
+                unitKinds.map((k) => [
+                  k,
+                  (freeByLocation.get(l.id) ?? []).filter((u) => u.kind === k).length,
+                ]),
+              ) as Record<UnitKind, number>,
+            }));
+            return { ...summary, name: r.name, centre: r.centre, locations: locs };
+          }),
         };
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
-  }
-
-  /** One region's figures, for municipality live updates. */
-  async regionSummary(regionId: number, ex: Executor = this.database.db): Promise<RegionSummary> {
-    const rows = await listUnits(ex, { regionId });
-    return summariseRegion(regionId, rows.map(toUnit));
   }
 }
 

@@ -19,6 +19,8 @@ export interface ChangeContext {
  * Publishing never holds the answer: the events table already makes a late message safe.
  */
 export class ChangeRunner {
+  private readonly committedListeners = new Set<(events: LiveEvent[]) => void>();
+
   constructor(
     private readonly database: Database,
     private readonly bus: Bus,
@@ -34,7 +36,19 @@ export class ChangeRunner {
       committed = await appendEvents(tx, pending);
       return value;
     });
-    if (committed.length > 0) this.bus.publish({ kind: 'events', events: committed });
+    if (committed.length > 0) {
+      this.bus.publish({ kind: 'events', events: committed });
+      for (const listener of this.committedListeners) listener(committed);
+    }
     return result;
+  }
+
+  /**
+   * Calls `listener` after each commit of this instance with its events, for work that
+   * follows a change (recomputing swaps). It must not throw or block; returns the unsubscribe.
+   */
+  onCommitted(listener: (events: LiveEvent[]) => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 }

@@ -13,6 +13,7 @@ function selectLocations(ex: Executor, where?: SQL) {
       street: locations.street,
       postcode: locations.postcode,
       city: locations.city,
+      intakePhone: locations.intakePhone,
       lastConfirmedAt: locations.lastConfirmedAt,
       lat: regions.lat,
       lon: regions.lon,
@@ -35,6 +36,7 @@ export function toLocation(r: LocationRow): Location {
     name: r.name,
     position: { lat: r.lat, lon: r.lon },
     lastConfirmedAt: r.lastConfirmedAt?.toISOString() ?? null,
+    intakePhone: r.intakePhone,
   };
 }
 

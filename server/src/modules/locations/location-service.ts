@@ -4,14 +4,8 @@ import { AppError } from '../../errors';
 import type { ChangeRunner } from '../events/change-runner';
 import { access, assertAccess } from '../session/access';
 import { listUnits, toUnit } from '../units/unit-repository';
-import {
-  findLocation,
-  listLocations,
-  markConfirmed,
-  toLocation,
-  toOwnLocation,
-} from './location-repository';
-import { locationConfirmedEvent } from './location-live';
+import { findLocation, listLocations, toOwnLocation } from './location-repository';
+import { confirmLocation } from './location-transitions';
 
 export class LocationService {
   constructor(
@@ -54,10 +48,7 @@ export class LocationService {
         access.changesUnitOf(viewer, row.organisationId),
         'Alleen je eigen organisatie kan deze locatie bevestigen',
       );
-      await markConfirmed(ctx.tx, id, ctx.now, viewer.id);
-      const location = toLocation((await findLocation(ctx.tx, id))!);
-      ctx.emit(locationConfirmedEvent(viewer.id, location));
-      return location;
+      return confirmLocation(ctx, viewer.id, id);
     });
   }
 }

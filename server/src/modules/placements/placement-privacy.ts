@@ -28,6 +28,7 @@ export function requestFor(viewer: Viewer, full: FullRequest): PlacementRequest 
   return {
     ...request,
     unsafeRegionIds: null,
+    swapUnitId: null,
     offers: request.offers.filter(own),
     responses: request.responses.filter(own),
   };

@@ -402,6 +402,7 @@ export async function loadRequests(ex: Executor, ids: number[]): Promise<FullReq
           declinedAt: iso(p.declinedAt),
           declineReason: p.declineReason,
         })),
+      swapUnitId: r.swapUnitId,
       version: r.version,
     },
   }));

@@ -12,6 +12,7 @@ import {
 import { AppError, ValidationError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
 import { assertAccess } from '../session/access';
+import { assertSwapUnit } from '../swaps/swap-repository';
 import { lockUnits, findUnit, toUnit } from '../units/unit-repository';
 import {
   occupyForRequest,
@@ -114,6 +115,8 @@ export class PlacementService {
           unknown.map((path) => ({ path, code: 'unknown_region', message: 'Onbekende regio' })),
         );
       }
+      if (input.swapUnitId !== undefined)
+        await assertSwapUnit(ctx.tx, organisationId, input.swapUnitId);
       const eligible = eligibleRegions(regionIds, input.unsafeRegionIds);
       const receivers = await organisationsInRegions(ctx.tx, eligible);
       if (eligible.length === 0 || receivers.length === 0) {
@@ -141,6 +144,7 @@ export class PlacementService {
           audienceOrganisationIds: receivers,
           respondBy: respondByFor(input.urgency, ctx.now, input.respondBy),
           escalationMinutes: ladderFor(input.urgency, this.deps.ladders),
+          swapUnitId: input.swapUnitId ?? null,
         },
         ctx.now,
       );

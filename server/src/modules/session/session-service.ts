@@ -19,6 +19,8 @@ import {
 /** Only the hash of a token is stored, so reading the table does not let anyone log in. */
 export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
+const UPGRADE_CACHE_MS = 5000;
+
 /** What the audit trail keeps of a session: enough to pair a login with its logout. */
 const sessionRef = (sessionId: string) => sessionId.slice(0, 12);
 
@@ -42,10 +44,19 @@ export class SessionService {
   private readonly bus: Bus | undefined;
   private readonly lifetimeMs: number;
   private readonly idleMs: number;
+  /** Recent lookups for websocket upgrades, by session id (see userForUpgrade). */
+  private readonly upgrades = new Map<
+    string,
+    { user: Promise<SessionUser | undefined>; until: number }
+  >();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.database = deps.database;
     this.bus = deps.bus;
+    // A session that ends (logout on any instance) is not answered from the cache again.
+    this.bus?.subscribe((msg) => {
+      if (msg.kind === 'sessions_ended') for (const id of msg.sessionIds) this.upgrades.delete(id);
+    });
     this.lifetimeMs = deps.sessionHours * 3_600_000;
     this.idleMs = Math.min(deps.idleMinutes * 60_000, this.lifetimeMs);
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -100,9 +111,30 @@ export class SessionService {
     return session.user;
   }
 
+  /**
+   * userFor for websocket upgrades, which come in storms: a restart or a network blip
+   * reconnects every screen at once, many on one session. One lookup answers all upgrades
+   * of a session for UPGRADE_CACHE_MS (one query instead of thousands, and no pool waits);
+   * a logout anywhere evicts it at once, an expiry is at most that late.
+   */
+  userForUpgrade(token: string): Promise<SessionUser | undefined> {
+    const id = sessionIdOf(token);
+    const now = Date.now();
+    const hit = this.upgrades.get(id);
+    if (hit && hit.until > now) return hit.user;
+    if (this.upgrades.size >= 10_000) {
+      for (const [k, v] of this.upgrades) if (v.until <= now) this.upgrades.delete(k);
+    }
+    const user = this.userFor(token);
+    this.upgrades.set(id, { user, until: now + UPGRADE_CACHE_MS });
+    user.catch(() => this.upgrades.delete(id));
+    return user;
+  }
+
   /** Ends the session (on every instance) and records the logout of `user`. */
   async logout(token: string, user: SessionUser | null): Promise<void> {
     const id = sessionIdOf(token);
+    this.upgrades.delete(id);
     await this.deps.changes.run(async (ctx) => {
       await deleteSession(ctx.tx, id);
       if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));

@@ -6,6 +6,7 @@ import {
   canMoveInto,
   compareObjectives,
   enumerateCycles,
+  independentParts,
   solveSwaps,
   type SwapCandidate,
   type SwapCycle,
@@ -91,6 +92,27 @@ describe('swap cycles', () => {
     expect((await solveSwaps(twoCycles)).objective).toMatchObject({ households: 6, twoCycles: 3 });
     const travel = [cycle([1, 2], { km: 50 }), cycle([1, 2], { km: 20 })];
     expect((await solveSwaps(travel)).objective.km).toBe(20);
+  });
+
+  it('leaves out moves a party turned down', () => {
+    const cands = [candidate(1, 1), candidate(2, 2)];
+    expect(enumerateCycles(cands, flat, (from, to) => from === 2 && to === 1)).toEqual([]);
+    expect(enumerateCycles(cands, flat, (from, to) => from === 3 && to === 1)).toHaveLength(1);
+  });
+
+  it('splits the packing into parts that share no request', () => {
+    const c = (ids: number[]): SwapCycle => ({
+      requestIds: ids,
+      households: ids.length,
+      codeRood: 0,
+      acuut: 0,
+      km: 1,
+    });
+    const parts = independentParts([c([1, 2]), c([3, 4]), c([2, 5, 6]), c([4, 7])]);
+    expect(parts.map((p) => p.map((x) => x.requestIds.join('-')).sort())).toEqual([
+      ['1-2', '2-5-6'],
+      ['3-4', '4-7'],
+    ]);
   });
 
   const urgency = fc.constantFrom<Urgency>('code_rood', 'acuut', 'regulier');

@@ -64,17 +64,22 @@ export function canMoveInto(a: SwapCandidate, b: SwapCandidate): boolean {
   );
 }
 
-/** Every cycle of 2 or 3 requests from different VOs, each once (smallest request id first). */
+/**
+ * Every cycle of 2 or 3 requests from different VOs, each once (smallest request id first).
+ * `refused` leaves out moves a party already turned down (request `from`'s household into
+ * request `to`'s unit).
+ */
 export function enumerateCycles(
   candidates: readonly SwapCandidate[],
   distanceKm: (fromRegionId: number, toRegionId: number) => number,
+  refused: (fromRequestId: number, toRequestId: number) => boolean = () => false,
 ): SwapCycle[] {
   const sorted = [...candidates].sort((x, y) => x.requestId - y.requestId);
   const out = new Map<number, SwapCandidate[]>();
   for (const a of sorted)
     out.set(
       a.requestId,
-      sorted.filter((b) => canMoveInto(a, b)),
+      sorted.filter((b) => canMoveInto(a, b) && !refused(a.requestId, b.requestId)),
     );
   const cycle = (members: SwapCandidate[]): SwapCycle => {
     let km = 0;
@@ -149,12 +154,48 @@ function linear(coefs: number[]): string {
 }
 
 /**
- * The exact packing: one integer program per criterion, in order, each keeping the optimum
- * of the ones before as a constraint. Every objective has small integer coefficients, and
- * no relative gap is allowed, so each optimum is proven, not approximated.
+ * Requests that share no cycle never compete: the packing splits into independent parts
+ * (union-find over the cycles' requests), each solved on its own. A lexicographic optimum
+ * of the whole is the sum of the parts' optima: the total of a criterion is at its best
+ * only when every part is, so each criterion's constraint splits too.
+ */
+export function independentParts(cycles: readonly SwapCycle[]): SwapCycle[][] {
+  const parent = new Map<number, number>();
+  const find = (r: number): number => {
+    let root = r;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(r, root);
+    return root;
+  };
+  for (const c of cycles) {
+    for (const r of c.requestIds) if (!parent.has(r)) parent.set(r, r);
+    for (const r of c.requestIds.slice(1)) parent.set(find(r), find(c.requestIds[0]!));
+  }
+  const parts = new Map<number, SwapCycle[]>();
+  for (const c of cycles) {
+    const root = find(c.requestIds[0]!);
+    parts.set(root, [...(parts.get(root) ?? []), c]);
+  }
+  return [...parts.values()];
+}
+
+/**
+ * The exact packing, part by part. Two integer programs per part instead of one per
+ * criterion: the first maximises households, code rood, acuut and 2-cycles at once with
+ * the weight B = (requests in the part + 1) per criterion (h B^3 + r B^2 + a B + t). Each
+ * lower criterion is at most the number of requests, so below B: the weighted sum orders
+ * packings exactly as the criteria in turn do, and stays an integer far below 2^53. The
+ * second keeps that optimum and minimises the kilometres (in tenths, integral). No gap is
+ * allowed, so every optimum is proven, not approximated.
  */
 export async function solveSwaps(cycles: readonly SwapCycle[]): Promise<SwapSolution> {
-  if (cycles.length === 0) return { cycles: [], objective: objectiveOf([]) };
+  const picked: SwapCycle[] = [];
+  for (const part of independentParts(cycles)) picked.push(...(await solvePart(part)));
+  return { cycles: picked, objective: objectiveOf(picked) };
+}
+
+async function solvePart(cycles: readonly SwapCycle[]): Promise<SwapCycle[]> {
+  if (cycles.length === 1) return [...cycles];
   const highs = await (solver ??= highsLoader());
   const byRequest = new Map<number, number[]>();
   cycles.forEach((c, i) => {
@@ -177,11 +218,13 @@ export async function solveSwaps(cycles: readonly SwapCycle[]): Promise<SwapSolu
           .join(' '),
     );
   }
+  const B = byRequest.size + 1;
   const criteria: Array<{ sense: 'Maximize' | 'Minimize'; coef: (c: SwapCycle) => number }> = [
-    { sense: 'Maximize', coef: (c) => c.households },
-    { sense: 'Maximize', coef: (c) => c.codeRood },
-    { sense: 'Maximize', coef: (c) => c.acuut },
-    { sense: 'Maximize', coef: (c) => (c.households === 2 ? 1 : 0) },
+    {
+      sense: 'Maximize',
+      coef: (c) =>
+        c.households * B ** 3 + c.codeRood * B ** 2 + c.acuut * B + (c.households === 2 ? 1 : 0),
+    },
     // Tenths of a km: integral, so the optimum is exact too.
     { sense: 'Minimize', coef: (c) => Math.round(c.km * 10) },
   ];
@@ -189,7 +232,6 @@ export async function solveSwaps(cycles: readonly SwapCycle[]): Promise<SwapSolu
   let chosen: number[] = [];
   for (const [k, { sense, coef }] of criteria.entries()) {
     const coefs = cycles.map(coef);
-    if (coefs.every((v) => v === 0)) continue;
     const lp = [
       sense,
       ` obj: ${linear(coefs)}`,
@@ -200,14 +242,14 @@ export async function solveSwaps(cycles: readonly SwapCycle[]): Promise<SwapSolu
       ...binaries,
       'End',
     ].join('\n');
-    const result = highs.solve(lp, { mip_rel_gap: 0, output_flag: false });
+    // The objectives are integers: a gap below 1 proves the optimum.
+    const result = highs.solve(lp, { mip_rel_gap: 0, mip_abs_gap: 0.5, output_flag: false });
     if (result.Status !== 'Optimal') throw new Error(`swap solver: ${result.Status}`);
     chosen = cycles.flatMap((_, i) => ((result.Columns[`x${i}`]?.Primal ?? 0) > 0.5 ? [i] : []));
     const value = chosen.reduce((sum, i) => sum + coefs[i]!, 0);
     kept.push(` keep${k}: ${linear(coefs)} ${sense === 'Maximize' ? '>=' : '<='} ${value}`);
   }
-  const picked = chosen.map((i) => cycles[i]!);
-  return { cycles: picked, objective: objectiveOf(picked) };
+  return chosen.map((i) => cycles[i]!);
 }
 
 /** Exhaustive search over every packing: the reference the solver is tested against. */

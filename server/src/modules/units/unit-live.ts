@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
   summariseRegion,
+  suppressRegionSummary,
   unitLevelRoles,
   Unit,
-  type RegionSummary,
+  type RegionFigures,
   type SliceArrays,
 } from '@opvangatlas/shared';
 import type { Executor } from '@opvangatlas/db';
@@ -17,6 +18,7 @@ export const unitEventTypes = [
   'unit.held',
   'unit.released',
   'unit.hold_expired',
+  'unit.hold_extended',
   // A placement request's workflow (modules/placements).
   'unit.offered',
   'unit.offer_released',
@@ -68,8 +70,8 @@ export function unitLiveModule(): LiveModule {
     if (!region) byRegion.set(unit.regionId, (region = new Map()));
     region.set(unit.id, unit);
   };
-  const regionSummary = (regionId: number): RegionSummary =>
-    summariseRegion(regionId, byRegion.get(regionId)?.values() ?? []);
+  const regionFigures = (regionId: number): RegionFigures =>
+    suppressRegionSummary(summariseRegion(regionId, byRegion.get(regionId)?.values() ?? []));
   return {
     name: 'units',
     events: Object.fromEntries(unitEventTypes.map((t) => [t, UnitEventData])),
@@ -85,12 +87,12 @@ export function unitLiveModule(): LiveModule {
       const { unit } = event.data as UnitEventData;
       // The module's view is at the frame's seq, so these are the figures of that moment.
       if (cls === 'municipality')
-        return [{ slice: 'regions', key: unit.regionId, value: regionSummary(unit.regionId) }];
+        return [{ slice: 'regions', key: unit.regionId, value: regionFigures(unit.regionId) }];
       return [{ slice: 'units', key: unit.id, value: unitFor(viewer, unit) }];
     },
     snapshot(viewer): SliceArrays {
       if (viewer.role === 'municipality') {
-        return { regions: viewer.regionId === null ? [] : [regionSummary(viewer.regionId)] };
+        return { regions: viewer.regionId === null ? [] : [regionFigures(viewer.regionId)] };
       }
       if (!unitLevelRoles.includes(viewer.role)) return {};
       return { units: [...units.values()].map((u) => unitFor(viewer, u)) };

@@ -18,6 +18,7 @@ const unitColumns = {
   heldUntil: units.heldUntil,
   heldByOrganisationId: units.heldByOrganisationId,
   heldByUserId: units.heldByUserId,
+  holdExtensions: units.holdExtensions,
   heldForRequestId: units.heldForRequestId,
   placementRequestId: units.placementRequestId,
   originRegionId: units.originRegionId,
@@ -45,6 +46,7 @@ export function toUnit(row: UnitRow): Unit {
     since: row.since.toISOString(),
     heldUntil: row.heldUntil?.toISOString() ?? null,
     heldByOrganisationId: row.heldByOrganisationId,
+    holdExtensions: row.holdExtensions,
     heldForRequestId: row.heldForRequestId,
     household:
       row.householdAdults === null || row.householdChildren === null
@@ -91,6 +93,7 @@ export type UnitChanges = Partial<
     | 'heldUntil'
     | 'heldByOrganisationId'
     | 'heldByUserId'
+    | 'holdExtensions'
     | 'householdAdults'
     | 'householdChildren'
     | 'heldForRequestId'

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ErrorResponse,
+  HoldExtension,
   HoldRequest,
   Unit,
   UnitConflict,
@@ -64,6 +65,25 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
         requireUser(request, voRoles),
         request.params.id,
         request.body?.minutes,
+      ),
+  );
+  app.post(
+    '/units/:id/hold/extension',
+    {
+      schema: {
+        tags,
+        summary:
+          'Extend the own hold once more (HOLD_MAX_EXTENSIONS); 409 hold_extension_limit after that',
+        params: UnitParams,
+        body: HoldExtension,
+        response: { 200: Unit, ...errors },
+      },
+    },
+    (request) =>
+      app.services.units.extendHold(
+        requireUser(request, voRoles),
+        request.params.id,
+        request.body.version,
       ),
   );
   app.delete(

@@ -7,6 +7,7 @@ const noHold = {
   heldByOrganisationId: null,
   heldByUserId: null,
   heldForRequestId: null,
+  holdExtensions: 0,
 } as const;
 const noHousehold = { householdAdults: null, householdChildren: null } as const;
 /** A household that leaves takes its herkomst with it. */
@@ -77,8 +78,35 @@ export function planHold(
     heldUntil: new Date(now.getTime() + minutes * 60_000),
     heldByOrganisationId: by.organisationId,
     heldByUserId: by.userId,
+    holdExtensions: 0,
     ...noHousehold,
   };
+}
+
+/** How often and by how much a hold may be extended (HOLD_MAX_EXTENSIONS, HOLD_EXTENSION_MINUTES). */
+export interface HoldExtensionRule {
+  max: number;
+  minutes: number;
+}
+
+/**
+ * One more stretch of a hold (issue 14): a night-shift worker still on the phone keeps the
+ * bed, but not forever, so beds are not blocked for others (docs/DOMAIN.md).
+ */
+export function planExtension(
+  unit: Pick<Unit, 'heldUntil' | 'holdExtensions'>,
+  rule: HoldExtensionRule,
+): UnitChanges {
+  const done = unit.holdExtensions ?? 0;
+  if (done >= rule.max) {
+    throw new AppError(
+      'hold_extension_limit',
+      `Deze reservering is al ${done} keer verlengd (maximaal ${rule.max})`,
+      { params: { max: rule.max } },
+    );
+  }
+  const until = new Date(unit.heldUntil!).getTime() + rule.minutes * 60_000;
+  return { heldUntil: new Date(until), holdExtensions: done + 1 };
 }
 
 export function planRelease(now: Date): UnitChanges {

@@ -12,8 +12,8 @@ import type { ChangeRunner } from '../events/change-runner';
 import { access, assertAccess } from '../session/access';
 import { unitFor } from './unit-privacy';
 import { listExpiredHolds, listUnits, toUnit } from './unit-repository';
-import { mayRelease, type HoldCaps } from './unit-rules';
-import { expireHold, holdUnit, patchUnit, releaseUnit } from './unit-transitions';
+import { mayRelease, type HoldCaps, type HoldExtensionRule } from './unit-rules';
+import { expireHold, extendHold, holdUnit, patchUnit, releaseUnit } from './unit-transitions';
 
 type GenericCode = 'conflict' | 'forbidden' | 'not_found';
 
@@ -43,6 +43,8 @@ export interface UnitServiceDeps {
   changes: ChangeRunner;
   holdMinutes: number;
   holdCaps: HoldCaps;
+  /** Default: one extension of 30 minutes (the HOLD_MAX_EXTENSIONS/HOLD_EXTENSION_MINUTES defaults). */
+  holdExtension?: HoldExtensionRule;
 }
 
 /**
@@ -93,6 +95,29 @@ export class UnitService {
       ),
       // Not free any more, or another hold committed first.
       { conflict: 'unit_taken', not_found: 'unit_not_found' },
+    );
+    return unitFor(actor, unit);
+  }
+
+  /** Extends the own organisation's hold (HOLD_MAX_EXTENSIONS times); 409 after that. */
+  async extendHold(actor: SessionUser, id: number, version: number): Promise<Unit> {
+    assertAccess(
+      access.holds(actor),
+      'Alleen medewerkers van een VO kunnen vasthouden',
+      'not_vo_staff',
+    );
+    const unit = await naming(
+      this.deps.changes.run((ctx) =>
+        extendHold(ctx, actor, id, version, this.deps.holdExtension ?? { max: 1, minutes: 30 }),
+      ),
+      {
+        conflict: (err) =>
+          (err.current as Unit | undefined)?.status === 'held'
+            ? 'version_conflict'
+            : 'unit_not_held',
+        forbidden: 'not_own_organisation',
+        not_found: 'unit_not_found',
+      },
     );
     return unitFor(actor, unit);
   }

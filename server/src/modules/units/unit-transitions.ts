@@ -14,7 +14,15 @@ import {
   type UnitChanges,
   type UnitRow,
 } from './unit-repository';
-import { planHold, planPatch, planRelease, type HoldCaps, checkHoldCaps } from './unit-rules';
+import {
+  planExtension,
+  planHold,
+  planPatch,
+  planRelease,
+  type HoldCaps,
+  type HoldExtensionRule,
+  checkHoldCaps,
+} from './unit-rules';
 
 export interface UnitPlan {
   expect: Parameters<typeof updateUnitIf>[2];
@@ -97,6 +105,28 @@ export function releaseUnit(
     if (unit.status !== 'held')
       throw new ConflictError('Deze ruimte wordt niet vastgehouden', visibleUnit(actor, unit));
     return { expect: { version: unit.version }, changes: planRelease(ctx.now) };
+  });
+}
+
+/** The holding VO extends its own hold once more, if the version is still the one it saw. */
+export function extendHold(
+  ctx: ChangeContext,
+  actor: Viewer,
+  id: number,
+  version: number,
+  rule: HoldExtensionRule,
+): Promise<Unit> {
+  return transitionUnit(ctx, actor, id, 'unit.hold_extended', (unit) => {
+    // A hold for a placement request lives by the request's workflow, not by the clock.
+    if (unit.status !== 'held' || unit.heldForRequestId !== null)
+      throw new ConflictError('Deze ruimte wordt niet vastgehouden', visibleUnit(actor, unit));
+    assertAccess(
+      actor.organisationId !== null && unit.heldByOrganisationId === actor.organisationId,
+      'Deze reservering is niet van jouw organisatie',
+    );
+    if (unit.version !== version)
+      throw new ConflictError('Deze reservering is intussen gewijzigd', visibleUnit(actor, unit));
+    return { expect: { version }, changes: planExtension(unit, rule) };
   });
 }
 

@@ -6,6 +6,11 @@ import { noodbedList } from './noodbed';
 const locations = new Map(
   [
     makeLocation({ id: 10, regionId: 1 }),
+    makeLocation({
+      id: 11,
+      regionId: 1,
+      lastConfirmedAt: new Date(NOW.getTime() - 30 * 3_600_000).toISOString(),
+    }),
     makeLocation({ id: 30, regionId: 3 }),
     makeLocation({ id: 40, regionId: 4 }),
   ].map((l) => [l.id, l]),
@@ -51,5 +56,18 @@ describe('noodbedList', () => {
     const result = list([makeUnit({ id: 1, maxPersons: 2 }), makeUnit({ id: 2, maxPersons: 3 })]);
     expect(result.free.map((i) => i.unit.id)).toEqual([2]);
     expect(result.notFitting).toBe(1);
+  });
+
+  it('ranks a stale noodbed below confirmed ones, even when it is nearer (as the Kaart list)', () => {
+    const result = list([
+      makeUnit({ id: 1, regionId: 4, locationId: 40 }),
+      makeUnit({ id: 2, regionId: 1, locationId: 11 }),
+      makeUnit({ id: 3, regionId: 1, locationId: 10 }),
+    ]);
+    expect(result.free.map((i) => [i.unit.id, i.freshness])).toEqual([
+      [3, 'fresh'],
+      [1, 'fresh'],
+      [2, 'stale'],
+    ]);
   });
 });

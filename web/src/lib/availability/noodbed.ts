@@ -7,6 +7,7 @@ import {
 } from '@opvangatlas/shared';
 import { fitsNeeds, type UnitFilter } from './filters';
 import { haversineKm } from './geo';
+import { compareFreshThenNear } from './views';
 
 export interface NoodbedItem {
   unit: Unit;
@@ -19,7 +20,7 @@ export interface NoodbedItem {
 export interface NoodbedList {
   /** Held by the user's own organisation, soonest expiry first. */
   mine: NoodbedItem[];
-  /** Free and fitting, nearest first. */
+  /** Free and fitting: confirmed before stale, then nearest (compareFreshThenNear). */
   free: NoodbedItem[];
   /** Held by another organisation right now. */
   heldByOthers: number;
@@ -39,7 +40,7 @@ export interface NoodbedInput {
 
 const freshnessRank: Record<Freshness, number> = { fresh: 0, aging: 1, stale: 2 };
 
-/** Free noodbedden nationwide, nearest to the worker's own region first. */
+/** Free noodbedden nationwide, ranked like the Kaart list: confirmed and near first. */
 export function noodbedList(input: NoodbedInput): NoodbedList {
   const regionsById = new Map(input.regions.map((r) => [r.id, r]));
   const own = input.ownRegionId === null ? undefined : regionsById.get(input.ownRegionId);
@@ -71,6 +72,7 @@ export function noodbedList(input: NoodbedInput): NoodbedList {
   list.mine.sort((a, b) => (a.unit.heldUntil ?? '').localeCompare(b.unit.heldUntil ?? ''));
   list.free.sort(
     (a, b) =>
+      compareFreshThenNear(a, b) ||
       (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity) ||
       freshnessRank[a.freshness] - freshnessRank[b.freshness] ||
       b.unit.maxPersons - a.unit.maxPersons ||

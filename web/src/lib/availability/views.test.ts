@@ -1,4 +1,11 @@
-import { emptyCounts, unitKinds, type KindCounts, type RegionSummary } from '@opvangatlas/shared';
+import {
+  emptyCounts,
+  suppressRegionSummary,
+  unitKinds,
+  type KindCounts,
+  type RegionFigures,
+  type RegionSummary,
+} from '@opvangatlas/shared';
 import { describe, expect, it } from 'vitest';
 import { hoursAgo, makeLocation, makeUnit, NOW, regions } from '$lib/testing/fixtures';
 import {
@@ -15,6 +22,7 @@ import {
   distanceBand,
   rankLocations,
   rankRegions,
+  sumCells,
   type LocationView,
 } from './views';
 
@@ -84,8 +92,8 @@ describe('buildRegionViews (units scope)', () => {
     expect(rotterdam.fittingPersons).toBe(7);
     expect(rotterdam.distanceKm).toBe(0);
     // Unfiltered summary from the shared function: 1 of 3 in service taken.
-    expect(rotterdam.summary.total.total).toBe(3);
-    expect(rotterdam.summary.occupancy).toBeCloseTo(1 / 3);
+    expect(rotterdam.summary!.total.total).toBe(3);
+    expect(rotterdam.summary!.occupancy).toBeCloseTo(1 / 3);
   });
 
   it('applies household size and kind to the fitting numbers', () => {
@@ -121,45 +129,60 @@ describe('buildRegionViews (units scope)', () => {
 
   it('shows regions without units as having no data (occupancy null)', () => {
     const groningen = build().find((v) => v.region.id === 4)!;
-    expect(groningen.summary.occupancy).toBeNull();
+    expect(groningen.summary!.occupancy).toBeNull();
     expect(groningen.fitting).toBe(0);
   });
 });
 
 describe('buildRegionViews (aggregates scope)', () => {
-  it('uses the server summaries, only for the regions that have one, and no locations', () => {
-    const counts = (free: number, freePersons: number): KindCounts => ({
-      ...emptyCounts(),
-      free,
-      total: 10,
-      occupied: 10 - free,
-      freePersons,
-    });
-    const kinds = Object.fromEntries(
-      unitKinds.map((k) => [k, emptyCounts()]),
-    ) as RegionSummary['kinds'];
-    kinds.noodbed = counts(2, 5);
-    kinds.crisis = counts(1, 3);
-    const summary: RegionSummary = {
+  const counts = (free: number, occupied: number, freePersons: number): KindCounts => ({
+    ...emptyCounts(),
+    free,
+    occupied,
+    total: free + occupied,
+    freePersons,
+  });
+  const figures = (kinds: Partial<RegionSummary['kinds']>) => {
+    const all = { ...Object.fromEntries(unitKinds.map((k) => [k, emptyCounts()])), ...kinds };
+    const total = counts(0, 0, 0);
+    for (const c of Object.values(all))
+      for (const f of ['free', 'occupied', 'total', 'freePersons'] as const) total[f] += c[f];
+    return suppressRegionSummary({
       regionId: 1,
-      kinds,
-      total: counts(3, 8),
-      occupancy: 0.85,
+      kinds: all as RegionSummary['kinds'],
+      total,
+      occupancy: total.occupied / total.total,
       pressure: 'high',
-    };
-    const views = buildRegionViews({
+    });
+  };
+  const build = (f: RegionFigures, kind: UnitFilter['kind']) =>
+    buildRegionViews({
       regions,
       scope: 'aggregates',
       units: [],
       locations: [],
-      summaries: new Map([[1, summary]]),
-      filter: filter({ kind: 'noodbed' }),
+      summaries: new Map([[1, f]]),
+      filter: filter({ kind }),
       ownRegionId: 1,
       now: NOW,
     });
+
+  it('uses the server figures, only for the regions that have one, and no locations', () => {
+    const views = build(figures({ noodbed: counts(2, 8, 5), crisis: counts(1, 9, 3) }), 'noodbed');
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({ fitting: 2, fittingPersons: 5, locations: null });
+    expect(views[0]!.pressure).toBe('high');
+    expect(
+      build(figures({ noodbed: counts(2, 8, 5), crisis: counts(1, 9, 3) }), 'all')[0],
+    ).toMatchObject({ fitting: 3, fittingPersons: 8 });
     expect(rankRegions(views)[0]!.region.name).toBe('Rotterdam');
+  });
+
+  it('keeps a hidden figure hidden: free noodbedden next to 3 taken ones are not shown', () => {
+    const views = build(figures({ noodbed: counts(2, 3, 5), crisis: counts(1, 9, 3) }), 'noodbed');
+    expect(views[0]!.fitting).not.toEqual(expect.any(Number));
+    expect(views[0]!.figures!.kinds.noodbed.taken).toBe('<5');
+    expect(sumCells([views[0]!.fitting])).toBe(views[0]!.fitting);
   });
 });
 

@@ -1,11 +1,16 @@
 import {
   freshnessOf,
   groupBy,
+  HIDDEN,
   summariseRegion,
   unitKinds,
+  type Cell,
   type Freshness,
   type Location,
+  type Pressure,
+  type Ratio,
   type Region,
+  type RegionFigures,
   type RegionSummary,
   type Unit,
   type UnitKind,
@@ -14,6 +19,19 @@ import { fitsNeeds, type UnitFilter } from './filters';
 import { haversineKm } from './geo';
 
 export type KindNumbers = Record<UnitKind, number>;
+/** Per kind, as far as the viewer may see it: numbers, or a suppression label (municipality). */
+export type KindCells = Record<UnitKind, Cell>;
+
+/** A figure to sort by: a hidden one counts as nothing known. */
+export const knownCount = (cell: Cell): number => (typeof cell === 'number' ? cell : 0);
+
+/** A sum over regions; one region's figure as it is, so a hidden one stays hidden. */
+export function sumCells(cells: readonly Cell[]): Cell {
+  if (cells.length === 1) return cells[0]!;
+  return cells.every((c) => typeof c === 'number')
+    ? cells.reduce<number>((s, c) => s + (c as number), 0)
+    : HIDDEN;
+}
 
 const zeroKinds = (): KindNumbers =>
   Object.fromEntries(unitKinds.map((k) => [k, 0])) as KindNumbers;
@@ -35,11 +53,17 @@ export interface LocationView {
 
 export interface RegionView {
   region: Region;
-  /** Unfiltered numbers (occupancy, pressure): the same function as the server. */
-  summary: RegionSummary;
-  freeByKind: KindNumbers;
-  fitting: number;
-  fittingPersons: number;
+  /** Unfiltered, over all units in service; hidden for a municipality when the count is small. */
+  occupancy: Ratio;
+  /** Null when there is nothing to judge by: no units in service, or a hidden occupancy. */
+  pressure: Pressure | null;
+  /** Units scope: counts per status and kind, the same function as the server. */
+  summary: RegionSummary | null;
+  /** Aggregates scope: the municipality's suppressed figures (shared/src/region-figures.ts). */
+  figures: RegionFigures | null;
+  freeByKind: KindCells;
+  fitting: Cell;
+  fittingPersons: Cell;
   distanceKm: number | null;
   /** Null for aggregate-only users (municipalities never see single locations). */
   locations: LocationView[] | null;
@@ -50,8 +74,8 @@ export interface ViewInput {
   scope: 'units' | 'aggregates';
   units: Iterable<Unit>;
   locations: Iterable<Location>;
-  /** Server summaries, used in the `aggregates` scope. */
-  summaries: ReadonlyMap<number, RegionSummary>;
+  /** Server figures, used in the `aggregates` scope. */
+  summaries: ReadonlyMap<number, RegionFigures>;
   filter: UnitFilter;
   ownRegionId: number | null;
   now: Date;
@@ -82,24 +106,26 @@ export function buildRegionViews(input: ViewInput): RegionView[] {
   const own = regions.find((r) => r.id === input.ownRegionId);
 
   if (input.scope === 'aggregates') {
-    return regions.flatMap((region) => {
-      const summary = input.summaries.get(region.id);
-      if (!summary) return [];
-      const freeByKind = zeroKinds();
-      let fitting = 0;
-      let fittingPersons = 0;
-      for (const k of unitKinds) {
-        const c = summary.kinds[k];
-        if (!c) continue;
-        freeByKind[k] = c.free;
-        if (filter.kind === 'all' || filter.kind === k) {
-          fitting += c.free;
-          fittingPersons += c.freePersons;
-        }
-      }
-      const distanceKm = distanceFrom(own, region);
+    return regions.flatMap((region): RegionView[] => {
+      const figures = input.summaries.get(region.id);
+      if (!figures) return [];
+      // The server's cells as they are: a sum of kinds could differ from its shown total.
+      const chosen = filter.kind === 'all' ? figures.total : figures.kinds[filter.kind];
       return [
-        { region, summary, freeByKind, fitting, fittingPersons, distanceKm, locations: null },
+        {
+          region,
+          occupancy: figures.occupancy,
+          pressure: figures.pressure,
+          summary: null,
+          figures,
+          freeByKind: Object.fromEntries(
+            unitKinds.map((k) => [k, figures.kinds[k]?.free ?? 0]),
+          ) as KindCells,
+          fitting: chosen?.free ?? 0,
+          fittingPersons: chosen?.freePersons ?? 0,
+          distanceKm: distanceFrom(own, region),
+          locations: null,
+        },
       ];
     });
   }
@@ -120,9 +146,13 @@ export function buildRegionViews(input: ViewInput): RegionView[] {
       distanceKm,
       ...countFree(unitsByLocation.get(location.id) ?? [], filter),
     }));
+    const summary = summariseRegion(region.id, units);
     return {
       region,
-      summary: summariseRegion(region.id, units),
+      occupancy: summary.occupancy,
+      pressure: summary.occupancy === null ? null : summary.pressure,
+      summary,
+      figures: null,
       ...countFree(units, filter),
       distanceKm,
       locations,
@@ -140,18 +170,28 @@ export function distanceBand(km: number | null): number {
   return km < 150 ? 2 : 3;
 }
 
+type Rankable = Pick<LocationView, 'freshness' | 'distanceKm'>;
+
+/**
+ * The ranking rule of the Kaart list and Noodbed nu (issue 14): stale places (not confirmed
+ * for 8 h, so the number may be wrong) go below confirmed ones, then nearness in bands.
+ * Returns 0 when both are in the same class and band; callers break ties their own way.
+ */
+export function compareFreshThenNear(a: Rankable, b: Rankable): number {
+  const stale = Number(a.freshness === 'stale') - Number(b.freshness === 'stale');
+  if (stale !== 0) return stale;
+  return distanceBand(a.distanceKm) - distanceBand(b.distanceKm);
+}
+
 /**
  * Ranking of the result list: locations with a fitting free place first; among those,
- * stale ones (not confirmed for 8 h, so the number may be wrong) go last; then nearness in
- * bands, more fitting places, exact distance, freshness and name.
+ * compareFreshThenNear; then more fitting places, exact distance, freshness and name.
  */
 export function compareLocations(a: LocationView, b: LocationView): number {
   const fit = Number(b.fitting > 0) - Number(a.fitting > 0);
   if (fit !== 0) return fit;
-  const stale = Number(a.freshness === 'stale') - Number(b.freshness === 'stale');
-  if (stale !== 0) return stale;
-  const band = distanceBand(a.distanceKm) - distanceBand(b.distanceKm);
-  if (band !== 0) return band;
+  const ranked = compareFreshThenNear(a, b);
+  if (ranked !== 0) return ranked;
   if (a.fitting !== b.fitting) return b.fitting - a.fitting;
   const dist = (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity);
   if (dist !== 0 && Number.isFinite(dist)) return dist;
@@ -168,7 +208,7 @@ export function rankLocations(regions: readonly RegionView[]): LocationView[] {
 export function rankRegions(regions: readonly RegionView[]): RegionView[] {
   return [...regions].sort(
     (a, b) =>
-      Number(b.fitting > 0) - Number(a.fitting > 0) ||
+      Number(knownCount(b.fitting) > 0) - Number(knownCount(a.fitting) > 0) ||
       (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity) ||
       a.region.name.localeCompare(b.region.name, 'nl'),
   );

@@ -91,4 +91,19 @@ describe('UnitCard', () => {
     expect(screen.getByTestId('hold-button').textContent).toContain('Hold');
     i18n.set('nl');
   });
+
+  it('offers the intake line as a tap-to-call link, on the card and prominently on a hold', () => {
+    const { unmount } = render(UnitCard, props());
+    const link = screen.getByTestId('intake-phone');
+    expect(link.getAttribute('href')).toBe('tel:+31881234567');
+    expect(link.textContent).toContain('088-123 45 67');
+    unmount();
+    const held = makeUnit({
+      id: 5,
+      status: 'held',
+      heldUntil: new Date(NOW.getTime() + 3e6).toISOString(),
+    });
+    render(UnitCard, props({ item: { ...item(held) }, heldByMe: true }));
+    expect(screen.getByTestId('intake-phone').textContent).toContain('Bel nu de intake');
+  });
 });

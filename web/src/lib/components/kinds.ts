@@ -1,4 +1,4 @@
-import { unitKinds, type UnitKind } from '@opvangatlas/shared';
+import { unitKinds, type Cell, type UnitKind } from '@opvangatlas/shared';
 
 /** N / C / V / G: the Dutch initials, the same in both languages (they are domain terms). */
 export function kindShort(kind: UnitKind): string {
@@ -6,6 +6,6 @@ export function kindShort(kind: UnitKind): string {
 }
 
 /** Noodbed, crisis and vervolg always; "geen onderscheid" only where a region registers it. */
-export function markerKinds(counts: Record<UnitKind, number>): UnitKind[] {
-  return unitKinds.filter((k) => k !== 'geen_onderscheid' || counts[k] > 0);
+export function markerKinds(counts: Record<UnitKind, Cell>): UnitKind[] {
+  return unitKinds.filter((k) => k !== 'geen_onderscheid' || counts[k] !== 0);
 }

@@ -1,5 +1,8 @@
 import type { MessageKey } from './nl';
+import { nightshiftEn } from './nightshift.en';
 import { overflowEn } from './overflow.en';
+import { pressureEn } from './pressure.en';
+import { swapsEn } from './swaps.en';
 import { placementsEn } from './placements.en';
 
 /**
@@ -9,6 +12,9 @@ import { placementsEn } from './placements.en';
 export const en = {
   ...placementsEn,
   ...overflowEn,
+  ...nightshiftEn,
+  ...pressureEn,
+  ...swapsEn,
   'common.busy': 'Working…',
   'common.cancel': 'Cancel',
   'common.close': 'Close',
@@ -120,6 +126,7 @@ export const en = {
   'pressure.very_high': 'Very high',
   'pressure.full': 'Full',
   'pressure.none': 'No data',
+  'pressure.hidden': 'Pressure not shown (fewer than 5 households)',
   'pressure.occupied': '{pct} occupied',
 
   'freshness.fresh': 'Current',
@@ -184,6 +191,8 @@ export const en = {
   'panel.aggregatesOnly': 'Totals only: single locations and households are not visible.',
   'panel.tableCaption': 'Units per type',
   'panel.total': 'Total',
+  'panel.taken': 'Occupied, reserved or held',
+  'panel.inService': 'In service',
 
   'list.title': 'Best places',
   'list.regionsTitle': 'Region',

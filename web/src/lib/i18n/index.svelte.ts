@@ -1,5 +1,6 @@
 import { en } from './en';
 import { nl, type MessageKey } from './nl';
+import type { Cell } from '@opvangatlas/shared';
 import type { Lang } from '$lib/format';
 
 export type { MessageKey } from './nl';
@@ -115,4 +116,17 @@ export function tp<B extends PluralBase>(
   const rule = new Intl.PluralRules(i18n.lang === 'nl' ? 'nl-NL' : 'en-GB').select(count);
   const key = `${base}.${rule === 'one' ? 'one' : 'other'}` as MessageKey;
   return translate(i18n.lang, key, { count, ...params[0] });
+}
+
+/**
+ * tp() for a figure a municipality may see suppressed: a hidden one ("<5", "x") takes the
+ * plural form with its label in place of the number, as the Gemeente tables show it.
+ */
+export function tpCell<B extends PluralBase>(
+  base: B,
+  cell: Cell,
+  ...params: ParamArgs<PluralParamName<B>>
+): string {
+  if (typeof cell === 'number') return tp(base, cell, ...params);
+  return translate(i18n.lang, `${base}.other` as MessageKey, { count: cell, ...params[0] });
 }

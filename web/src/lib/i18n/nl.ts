@@ -1,5 +1,8 @@
+import { nightshiftNl } from './nightshift.nl';
 import { overflowNl } from './overflow.nl';
 import { placementsNl } from './placements.nl';
+import { pressureNl } from './pressure.nl';
+import { swapsNl } from './swaps.nl';
 
 /**
  * Dutch: the first language of the app and the source of the message keys. Domain words
@@ -9,6 +12,9 @@ import { placementsNl } from './placements.nl';
 export const nl = {
   ...placementsNl,
   ...overflowNl,
+  ...nightshiftNl,
+  ...pressureNl,
+  ...swapsNl,
   'common.busy': 'Bezig…',
   'common.cancel': 'Annuleren',
   'common.close': 'Sluiten',
@@ -124,6 +130,7 @@ export const nl = {
   'pressure.very_high': 'Zeer hoog',
   'pressure.full': 'Vol',
   'pressure.none': 'Geen gegevens',
+  'pressure.hidden': 'Drukte niet getoond (minder dan 5 huishoudens)',
   'pressure.occupied': '{pct} bezet',
 
   'freshness.fresh': 'Actueel',
@@ -189,6 +196,8 @@ export const nl = {
   'panel.aggregatesOnly': 'Alleen totalen: losse locaties en huishoudens zijn niet zichtbaar.',
   'panel.tableCaption': 'Ruimtes per soort',
   'panel.total': 'Totaal',
+  'panel.taken': 'Bezet, gereserveerd of vastgehouden',
+  'panel.inService': 'In gebruik',
 
   'list.title': 'Beste plekken',
   'list.regionsTitle': 'Regio',

@@ -9,13 +9,19 @@ export const NL_BOUNDS: Bounds = [
   [7.23, 53.56],
 ];
 
+/** Zoom of a map opened on one region: the central city and its regiogemeenten. */
+export const FOCUS_ZOOM = 8.5;
+
 /** Extent of the generated basemap (BBOX in scripts/build-basemap.mjs): panning stops here. */
 export const BASEMAP_BOUNDS: Bounds = [
   [2.2, 49.9],
   [8.6, 54.2],
 ];
 
-/** Served from static/geo, generated at build time from Natural Earth (no network needed). */
+/**
+ * Served from static/geo, generated at build time (scripts/build-basemap.mjs) from CBS's
+ * provinces and Natural Earth's neighbours: no network needed.
+ */
 export const BASEMAP_PATH = '/geo/basemap.geojson';
 
 /**
@@ -27,7 +33,7 @@ export function offlineStyle(dataUrl: string): StyleSpecification {
     version: 8,
     name: 'opvangatlas-offline',
     sources: {
-      basemap: { type: 'geojson', data: dataUrl, attribution: 'Natural Earth' },
+      basemap: { type: 'geojson', data: dataUrl, attribution: 'Bron: CBS, PDOK; Natural Earth' },
     },
     layers: [
       { id: 'water', type: 'background', paint: { 'background-color': '#d7e6ee' } },
@@ -40,6 +46,13 @@ export function offlineStyle(dataUrl: string): StyleSpecification {
           'fill-color': ['case', ['==', ['get', 'nl'], true], '#fbfbf8', '#e9ebe6'],
           'fill-outline-color': '#9aa5b1',
         },
+      },
+      {
+        id: 'provinces',
+        type: 'line',
+        source: 'basemap',
+        filter: ['==', ['get', 'kind'], 'province'],
+        paint: { 'line-color': '#b4bcc6', 'line-width': 0.8 },
       },
       {
         id: 'borders',

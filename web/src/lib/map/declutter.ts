@@ -59,3 +59,37 @@ export function declutter(boxes: readonly MarkerBox[], compact: BoxSize): Set<nu
   }
   return detailed;
 }
+
+export interface MarkerLayout {
+  /** Markers drawn with their full label. */
+  detailed: Set<number>;
+  /** Markers drawn, each with the markers it stands in for (empty when alone). */
+  shown: Map<number, number[]>;
+}
+
+/**
+ * Where markers stand so that none covers another at the current zoom (issue 14): in
+ * priority order each marker takes its compact box (at least 44x44 px, a finger's width);
+ * one whose box would overlap a marker already placed joins that marker as part of its
+ * group ("+3"), which zooms in when chosen. Then full labels where they fit (declutter).
+ */
+export function layoutMarkers(boxes: readonly MarkerBox[], compact: BoxSize): MarkerLayout {
+  const ordered = [...boxes].sort(
+    (a, b) => Number(!!b.pinned) - Number(!!a.pinned) || b.priority - a.priority || a.id - b.id,
+  );
+  const shown = new Map<number, number[]>();
+  const placed: Array<{ id: number; rect: Rect }> = [];
+  for (const box of ordered) {
+    // A pinned marker always shows its full label (declutter): neighbours make way for it all.
+    const rect = rectAt(box, box.pinned ? box : compact);
+    const host = placed.find((p) => overlaps(p.rect, rect));
+    if (host) {
+      shown.get(host.id)!.push(box.id);
+      continue;
+    }
+    placed.push({ id: box.id, rect });
+    shown.set(box.id, []);
+  }
+  const visible = ordered.filter((b) => shown.has(b.id));
+  return { detailed: declutter(visible, compact), shown };
+}

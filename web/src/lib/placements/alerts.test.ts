@@ -25,6 +25,7 @@ const base = {
   endedAt: null,
   offers: [],
   responses: [],
+  swapUnitId: null,
   version: 1,
 } as const;
 const req = (id: number, organisationId: number, over: Partial<PlacementRequest> = {}) =>

@@ -29,6 +29,7 @@ const request = (
   endedAt: null,
   offers: [],
   responses: [],
+  swapUnitId: null,
   version: 1,
   ...over,
 });

@@ -1,15 +1,10 @@
-import {
-  LIVE_CLOSE_TOO_SLOW,
-  LIVE_CLOSE_UNAUTHORIZED,
-  emptyCounts,
-  type Snapshot,
-} from '@opvangatlas/shared';
+import { LIVE_CLOSE_TOO_SLOW, LIVE_CLOSE_UNAUTHORIZED, type Snapshot } from '@opvangatlas/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { makeLocation, makeUnit, NOW } from '$lib/testing/fixtures';
 import { LiveClient, liveUrl, type SocketHandlers } from './live-client';
 
 /** A fake socket per connection: records the URL and sent messages, lets the test drive events. */
-function harness(options: { offlineAfterFailures?: number } = {}) {
+function harness(options: { offlineAfterFailures?: number; silenceMs?: number } = {}) {
   const sockets: { url: string; handlers: SocketHandlers; sent: string[]; closed: boolean }[] = [];
   const timers: { fn: () => void; ms: number; handle: number }[] = [];
   let nextHandle = 1;
@@ -36,6 +31,7 @@ function harness(options: { offlineAfterFailures?: number } = {}) {
     random: () => 0.5, // no jitter: delays are exactly the backoff
     backoff: { initialMs: 1000, maxMs: 8000 },
     offlineAfterFailures: options.offlineAfterFailures ?? 3,
+    ...(options.silenceMs === undefined ? {} : { silenceMs: options.silenceMs }),
     onUnauthorized,
     log: () => {},
   });
@@ -126,25 +122,13 @@ describe('LiveClient', () => {
     expect([...h.client.state.units.keys()]).toEqual([3]);
   });
 
-  it('keeps region summaries in the aggregates scope', () => {
+  it('keeps region figures in the aggregates scope', () => {
     const h = harness();
     h.client.start();
-    const counts = {
-      free: 2,
-      held: 0,
-      reserved: 0,
-      occupied: 8,
-      outOfService: 0,
-      total: 10,
-      freePersons: 5,
-    };
+    const counts = { places: 10, inService: 10, free: 2, taken: 8, freePersons: 5 };
+    const none = { places: 0, inService: 0, free: 0, taken: 0, freePersons: 0 };
     // The record over UnitKind is exhaustive: every kind is present.
-    const kinds = {
-      noodbed: counts,
-      crisis: emptyCounts(),
-      vervolg: emptyCounts(),
-      geen_onderscheid: emptyCounts(),
-    };
+    const kinds = { noodbed: counts, crisis: none, vervolg: none, geen_onderscheid: none };
     h.send({
       type: 'snapshot',
       seq: 3,
@@ -164,7 +148,7 @@ describe('LiveClient', () => {
           value: {
             regionId: 1,
             kinds,
-            total: { ...counts, free: 0, occupied: 10 },
+            total: { ...counts, free: 0, taken: 10 },
             occupancy: 1,
             pressure: 'full',
           },
@@ -299,5 +283,52 @@ describe('liveUrl', () => {
     expect(liveUrl({ protocol: 'https:', host: 'opvangatlas.nl' }, 42)).toBe(
       'wss://opvangatlas.nl/api/live?since=42',
     );
+  });
+
+  it('reads a socket silent for silenceMs as lost contact, keeps the time of the last frame and resumes by seq', () => {
+    const h = harness({ silenceMs: 5000 });
+    h.client.start();
+    h.last().handlers.onOpen();
+    h.send(snapshot(5));
+    expect(h.client.state).toMatchObject({ status: 'live', lastContactAt: null });
+    // A heartbeat re-arms the watchdog: still one timer, still live.
+    h.send({ type: 'heartbeat', at: NOW.toISOString() });
+    expect(h.timers.map((t) => t.ms)).toEqual([5000]);
+
+    expect(h.runTimers()).toEqual([5000]);
+    expect(h.sockets[0]!.closed).toBe(true);
+    expect(h.client.state.status).toBe('reconnecting');
+    expect(h.client.state.lastContactAt).toEqual(NOW);
+    // A frame of the dropped socket is ignored.
+    h.sockets[0]!.handlers.onMessage(JSON.stringify(unitDelta(6, 5)));
+    expect(h.client.state.seq).toBe(5);
+
+    h.runTimers(); // the reconnect
+    expect(h.last().url).toBe('ws://test/api/live?since=5');
+    h.last().handlers.onOpen();
+    expect(h.client.state).toMatchObject({ status: 'live', lastContactAt: null });
+  });
+
+  it('has no watchdog without silenceMs', () => {
+    const h = harness();
+    h.client.start();
+    h.last().handlers.onOpen();
+    h.send(snapshot(5));
+    expect(h.timers).toEqual([]);
+  });
+
+  it('reads offline at once when the browser loses the network, and resumes when told', () => {
+    const h = harness({ silenceMs: 5000 });
+    h.client.start();
+    h.last().handlers.onOpen();
+    h.send(snapshot(5));
+    h.client.connectionLost();
+    expect(h.sockets[0]!.closed).toBe(true);
+    expect(h.client.state).toMatchObject({ status: 'offline', lastContactAt: NOW, seq: 5 });
+    h.client.reconnectNow();
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().url).toBe('ws://test/api/live?since=5');
+    h.last().handlers.onOpen();
+    expect(h.client.state.status).toBe('live');
   });
 });

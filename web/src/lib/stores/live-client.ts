@@ -38,6 +38,11 @@ export interface LiveState extends SliceMaps {
   seq: number | null;
   /** When the state last changed from the server (snapshot or batch). */
   lastUpdateAt: Date | null;
+  /**
+   * While not live: the last moment the state was known to be current (the last message of
+   * the connection that was lost). Null while live, and before any contact.
+   */
+  lastContactAt: Date | null;
 }
 
 export interface SocketHandlers {
@@ -73,6 +78,12 @@ export interface LiveClientOptions {
   offlineAfterFailures?: number;
   /** A second resync request is only sent when the first got no answer within this time. */
   resyncRetryMs?: number;
+  /**
+   * A socket that delivers nothing (no frame, no heartbeat) for this long has lost contact:
+   * it is closed and the client resumes by seq. Off when not set; the server's heartbeat
+   * interval must be well under it.
+   */
+  silenceMs?: number;
   /** The server closed with 4401: the session is gone. */
   onUnauthorized?: () => void;
   log?: (message: string, detail?: unknown) => void;
@@ -86,14 +97,15 @@ const defaultTimers: Timers = {
 };
 
 export class LiveClient {
-  #opts: Required<Omit<LiveClientOptions, 'onUnauthorized'>> &
-    Pick<LiveClientOptions, 'onUnauthorized'>;
+  #opts: Required<Omit<LiveClientOptions, 'onUnauthorized' | 'silenceMs'>> &
+    Pick<LiveClientOptions, 'onUnauthorized' | 'silenceMs'>;
   #state: LiveState = {
     status: 'connecting',
     scope: null,
     seq: null,
     ...emptySlices(),
     lastUpdateAt: null,
+    lastContactAt: null,
   };
   /** The reducer's state; `#state` shows it to components. */
   #data: LiveData | null = null;
@@ -105,6 +117,9 @@ export class LiveClient {
   #failures = 0;
   #retryHandle: unknown = null;
   #resyncRequestedAt: number | null = null;
+  #watchdogHandle: unknown = null;
+  /** Last valid message; published as `lastContactAt` when the connection is lost. */
+  #lastContact: Date | null = null;
 
   constructor(options: LiveClientOptions) {
     this.#opts = {
@@ -139,9 +154,22 @@ export class LiveClient {
   stop(): void {
     this.#running = false;
     this.#clearRetry();
+    this.#clearWatchdog();
     this.#generation += 1;
     this.#socket?.close();
     this.#socket = null;
+  }
+
+  /**
+   * Contact is gone (the browser reports it is offline): say so at once instead of waiting
+   * for the socket to notice; it keeps retrying, and `reconnectNow` resumes when online.
+   */
+  connectionLost(): void {
+    if (!this.#running) return;
+    this.#generation += 1;
+    this.#socket?.close();
+    this.#failures = Math.max(this.#failures, this.#opts.offlineAfterFailures - 1);
+    this.#onClose(1006);
   }
 
   /** Reconnect at once (e.g. when the browser reports it is online again). */
@@ -193,6 +221,8 @@ export class LiveClient {
     }
     // Any valid message proves the connection works: the next failure starts a fresh backoff.
     this.#failures = 0;
+    this.#lastContact = this.#opts.now();
+    this.#armWatchdog();
     const { data: next, result } = reduceLive(this.#data, parsed.data);
     if (result === 'gap') {
       this.#requestResync(this.#data?.seq);
@@ -236,7 +266,9 @@ export class LiveClient {
     try {
       this.#socket = this.#opts.socketFactory(this.#opts.url(this.#state.seq), {
         onOpen: () => {
-          if (current()) this.#set({ status: 'live' });
+          if (!current()) return;
+          this.#armWatchdog();
+          this.#set({ status: 'live', lastContactAt: null });
         },
         onMessage: (data) => {
           if (current()) this.handleMessage(data);
@@ -253,6 +285,8 @@ export class LiveClient {
 
   #onClose(code: number): void {
     this.#socket = null;
+    this.#clearWatchdog();
+    if (this.#state.status === 'live') this.#set({ lastContactAt: this.#lastContact });
     if (code === LIVE_CLOSE_UNAUTHORIZED) {
       this.#running = false;
       this.#set({ status: 'offline' });
@@ -281,6 +315,26 @@ export class LiveClient {
       this.#retryHandle = null;
       if (this.#running) this.#connect();
     }, delay);
+  }
+
+  #armWatchdog(): void {
+    const silenceMs = this.#opts.silenceMs;
+    if (silenceMs === undefined) return;
+    this.#clearWatchdog();
+    const generation = this.#generation;
+    this.#watchdogHandle = this.#opts.timers.setTimeout(() => {
+      this.#watchdogHandle = null;
+      if (generation !== this.#generation || !this.#running) return;
+      this.#opts.log(`no frame for ${silenceMs} ms: contact lost`);
+      this.#generation += 1;
+      this.#socket?.close();
+      this.#onClose(1006);
+    }, silenceMs);
+  }
+
+  #clearWatchdog(): void {
+    if (this.#watchdogHandle !== null) this.#opts.timers.clearTimeout(this.#watchdogHandle);
+    this.#watchdogHandle = null;
   }
 
   #clearRetry(): void {

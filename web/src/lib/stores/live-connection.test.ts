@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '$lib/api';
 import { makeUnit } from '$lib/testing/fixtures';
 import type { SocketHandlers } from './live-client';
-import { REST_FALLBACK_MS, REST_POLL_MS, createLiveConnection } from './live-connection';
+import {
+  LOST_CONTACT_MS,
+  REST_FALLBACK_MS,
+  REST_POLL_MS,
+  createLiveConnection,
+} from './live-connection';
 
 const restSnapshot = (seq: number): Snapshot => ({
   type: 'snapshot',
@@ -58,8 +63,34 @@ describe('createLiveConnection', () => {
     const stop = connection.start();
     sockets[0]!.onOpen();
     sockets[0]!.onMessage(JSON.stringify(restSnapshot(3)));
-    await vi.advanceTimersByTimeAsync(REST_POLL_MS);
+    // The server's heartbeats keep it live (LIVE_HEARTBEAT_SECONDS).
+    for (let ms = 0; ms < REST_POLL_MS; ms += 2000) {
+      await vi.advanceTimersByTimeAsync(2000);
+      sockets[0]!.onMessage(JSON.stringify({ type: 'heartbeat', at: new Date().toISOString() }));
+    }
+    expect(connection.client.state.status).toBe('live');
     expect(api.availability).not.toHaveBeenCalled();
+    stop();
+  });
+
+  it('reads lost contact when the socket falls silent, and at once when the browser goes offline', async () => {
+    const { connection, sockets } = harness();
+    const stop = connection.start();
+    sockets[0]!.onOpen();
+    sockets[0]!.onMessage(JSON.stringify(restSnapshot(3)));
+    await vi.advanceTimersByTimeAsync(LOST_CONTACT_MS - 100);
+    expect(connection.client.state.status).toBe('live');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(connection.client.state.status).toBe('reconnecting');
+
+    await vi.advanceTimersByTimeAsync(2000); // the retry
+    sockets.at(-1)!.onOpen();
+    expect(connection.client.state.status).toBe('live');
+    window.dispatchEvent(new Event('offline'));
+    expect(connection.client.state.status).toBe('offline');
+    window.dispatchEvent(new Event('online'));
+    sockets.at(-1)!.onOpen();
+    expect(connection.client.state.status).toBe('live');
     stop();
   });
 

@@ -1,4 +1,10 @@
-import { unitLevelRoles, type Location, type Role, type Snapshot } from '@opvangatlas/shared';
+import {
+  RegionFigures,
+  unitLevelRoles,
+  type Location,
+  type Role,
+  type Snapshot,
+} from '@opvangatlas/shared';
 import type { Api } from '$lib/api';
 
 /**
@@ -10,22 +16,17 @@ export async function loadRestSnapshot(
   api: Api,
   role: Role,
   signal?: AbortSignal,
+  /** Locations the client holds already (their intake numbers are not in the REST answer). */
+  held?: ReadonlyMap<number, Location>,
 ): Promise<Snapshot> {
   if (!unitLevelRoles.includes(role)) {
-    const availability = await api.availability(signal);
+    const availability = await api.municipalityAvailability(signal);
     return {
       type: 'snapshot',
       seq: availability.seq,
       scope: 'aggregates',
-      slices: {
-        regions: availability.regions.map((r) => ({
-          regionId: r.regionId,
-          kinds: r.kinds,
-          total: r.total,
-          occupancy: r.occupancy,
-          pressure: r.pressure,
-        })),
-      },
+      // Parsing drops the name and centre: the slice holds the figures only.
+      slices: { regions: availability.regions.map((r) => RegionFigures.parse(r)) },
     };
   }
   // Availability first: its seq is then at or before the units, so replaying deltas from it
@@ -41,6 +42,8 @@ export async function loadRestSnapshot(
       name: l.name,
       position: r.centre,
       lastConfirmedAt: l.lastConfirmedAt,
+      // /api/availability has no intake numbers: the fallback keeps the ones already held.
+      intakePhone: held?.get(l.id)?.intakePhone ?? null,
     })),
   );
   return { type: 'snapshot', seq: availability.seq, scope: 'units', slices: { units, locations } };

@@ -57,6 +57,7 @@ export function makeLocation(overrides: Partial<Location> & Pick<Location, 'id'>
     name: `Locatie ${overrides.id}`,
     position: r.centre,
     lastConfirmedAt: hoursAgo(1),
+    intakePhone: '088-123 45 67',
     ...overrides,
   };
 }

@@ -1,0 +1,291 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '@opvangatlas/db';
+import {
+  haversineKm,
+  type SessionUser,
+  type SwapFallReason,
+  type SwapProposal,
+  type Urgency,
+} from '@opvangatlas/shared';
+import { AppError, ConflictError } from '../../errors';
+import type { ChangeContext, ChangeRunner } from '../events/change-runner';
+import { assertAccess } from '../session/access';
+import { findUnit } from '../units/unit-repository';
+import { executeSwap, SwapFailed } from './swap-execution';
+import { RECENT_SWAP_MS, swapEvent, type SwapEventType } from './swap-live';
+import { proposalFor, seesProposal } from './swap-privacy';
+import {
+  bumpProposal,
+  endProposal,
+  insertProposal,
+  listCandidates,
+  listLiveProposalIds,
+  listNamedUnitIds,
+  listOpenProposalIds,
+  listOverdueProposalIds,
+  listRefusedProposalIds,
+  loadProposals,
+  lockProposal,
+  regionCentres,
+  setDecision,
+} from './swap-repository';
+import { enumerateCycles, solveSwaps } from './swap-solver';
+import { nextOf, previousOf, type FullProposal } from './swap-types';
+
+export interface SwapDeadlines {
+  /** Minutes to decide when a party is code rood or acuut (issue 9: default 30). */
+  urgent: number;
+  regular: number;
+}
+
+export interface SwapServiceDeps {
+  database: Database;
+  changes: ChangeRunner;
+  deadlines: SwapDeadlines;
+}
+
+type Actor = Pick<SessionUser, 'id' | 'role' | 'organisationId' | 'regionId'>;
+
+/**
+ * Moves a party turned down (declined, or let the deadline pass): the household coming to
+ * its unit and its own household's move, as `from>to` request ids. The others' moves stay
+ * possible, so the remaining requests are matched again.
+ */
+function refusedMoves(fallen: FullProposal[]): Set<string> {
+  const moves = new Set<string>();
+  for (const { parties } of fallen) {
+    parties.forEach((p, i) => {
+      if (p.decision === 'accepted') return;
+      moves.add(`${previousOf(parties, i).requestId}>${p.requestId}`);
+      moves.add(`${p.requestId}>${nextOf(parties, i).requestId}`);
+    });
+  }
+  return moves;
+}
+
+/** One recompute at a time across every instance: the lock lives as long as its transaction. */
+const SWAP_RECOMPUTE_LOCK = 9_000_002;
+
+export interface RecomputeResult {
+  proposed: number[];
+  fallen: number[];
+  /** Units named by requests in play: a change to one of them means a recompute. */
+  namedUnitIds: number[];
+}
+
+/**
+ * Ruil (issue 9): finds cycles among open "ruil mogelijk" requests, proposes them to the
+ * VOs in them, collects their decisions and executes a cycle all or nothing once every
+ * party accepted. A proposal falls on a decline, at its deadline, or when what it was built
+ * on changed (a unit, a request); the rest is matched again at once.
+ */
+export class SwapService {
+  constructor(private readonly deps: SwapServiceDeps) {}
+
+  async list(viewer: Actor): Promise<SwapProposal[]> {
+    assertAccess(viewer.role !== 'municipality', 'Gemeenten zien alleen totalen');
+    const db = this.deps.database.db;
+    const ids = await listLiveProposalIds(db, new Date(Date.now() - RECENT_SWAP_MS));
+    const all = await loadProposals(db, ids);
+    return all.filter((p) => seesProposal(viewer, p)).map((p) => proposalFor(viewer, p));
+  }
+
+  async get(viewer: Actor, id: number): Promise<SwapProposal> {
+    const [proposal] = await loadProposals(this.deps.database.db, [id]);
+    if (!proposal || !seesProposal(viewer, proposal))
+      throw new AppError('swap_not_found', 'Ruilvoorstel niet gevonden');
+    return proposalFor(viewer, proposal);
+  }
+
+  /**
+   * A planner of a party's VO accepts. The last acceptance executes every move in the same
+   * transaction; when that cannot be done, the proposal falls with the reason instead.
+   */
+  accept(actor: Actor, id: number, version: number): Promise<SwapProposal> {
+    return this.decide(actor, id, version, async (ctx, proposal, requestId) => {
+      await setDecision(ctx.tx, id, requestId, 'accepted', actor.id, ctx.now);
+      await bumpProposal(ctx.tx, id);
+      const after = await this.emit(ctx, actor, id, 'swap.accepted');
+      if (!after.parties.every((p) => p.decision === 'accepted')) return after;
+      try {
+        // A savepoint: a failed move undoes every move, and the acceptance stays.
+        await ctx.tx.transaction(async (tx) => {
+          const pending: Parameters<ChangeContext['emit']>[0][] = [];
+          await executeSwap({ tx, now: ctx.now, emit: (e) => void pending.push(e) }, actor, after);
+          for (const e of pending) ctx.emit(e);
+        });
+      } catch (err) {
+        if (!(err instanceof SwapFailed)) throw err;
+        await endProposal(ctx.tx, id, 'fallen', err.reason, ctx.now);
+        return this.emit(ctx, actor, id, 'swap.fallen');
+      }
+      await endProposal(ctx.tx, id, 'executed', null, ctx.now);
+      return this.emit(ctx, actor, id, 'swap.executed');
+    });
+  }
+
+  /** A party declines: the proposal falls, and the others are matched again at once. */
+  decline(actor: Actor, id: number, version: number): Promise<SwapProposal> {
+    return this.decide(actor, id, version, async (ctx, _proposal, requestId) => {
+      await setDecision(ctx.tx, id, requestId, 'declined', actor.id, ctx.now);
+      await endProposal(ctx.tx, id, 'fallen', 'declined', ctx.now);
+      return this.emit(ctx, actor, id, 'swap.declined');
+    });
+  }
+
+  /** Proposals past their deadline fall; each is conditional, so it happens once. */
+  async expireDue(now = new Date()): Promise<number> {
+    let fallen = 0;
+    for (const id of await listOverdueProposalIds(this.deps.database.db, now)) {
+      const done = await this.deps.changes.run(async (ctx) => {
+        const row = await lockProposal(ctx.tx, id);
+        if (!row || row.status !== 'open' || row.deadline > now) return false;
+        await endProposal(ctx.tx, id, 'fallen', 'expired', ctx.now);
+        await this.emit(ctx, null, id, 'swap.fallen');
+        return true;
+      });
+      if (done) fallen += 1;
+    }
+    return fallen;
+  }
+
+  /**
+   * Lets open proposals whose requests or units changed fall, then proposes the best set of
+   * cycles among the requests not in an open proposal. Under a transaction-scoped advisory
+   * lock, so instances recompute one after the other, and each sees the proposals the one
+   * before made: a request is never in two open proposals.
+   */
+  recompute(): Promise<RecomputeResult> {
+    return this.deps.changes.run(async (ctx) => {
+      await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);
+      const fallen: number[] = [];
+      const open = await loadProposals(ctx.tx, await listOpenProposalIds(ctx.tx));
+      for (const seen of open) {
+        if (!(await this.brokenBy(ctx, seen))) continue;
+        // Checked again under the proposal's lock: a last acceptance may have executed it.
+        const row = await lockProposal(ctx.tx, seen.id);
+        const [proposal] = row?.status === 'open' ? await loadProposals(ctx.tx, [seen.id]) : [];
+        const reason = proposal ? await this.brokenBy(ctx, proposal) : null;
+        if (!proposal || !reason) continue;
+        await endProposal(ctx.tx, proposal.id, 'fallen', reason, ctx.now);
+        await this.emit(ctx, null, proposal.id, 'swap.fallen');
+        fallen.push(proposal.id);
+      }
+      const namedUnitIds = await listNamedUnitIds(ctx.tx);
+      const candidates = await listCandidates(ctx.tx);
+      if (candidates.length < 2) return { proposed: [], fallen, namedUnitIds };
+      const centres = new Map((await regionCentres(ctx.tx)).map((r) => [r.id, r]));
+      const km = (from: number, to: number) => haversineKm(centres.get(from)!, centres.get(to)!);
+      const refused = refusedMoves(
+        await loadProposals(ctx.tx, await listRefusedProposalIds(ctx.tx)),
+      );
+      const { cycles } = await solveSwaps(
+        enumerateCycles(candidates, km, (from, to) => refused.has(`${from}>${to}`)),
+      );
+      const byId = new Map(candidates.map((c) => [c.requestId, c]));
+      const proposed: number[] = [];
+      for (const cycle of cycles) {
+        const members = cycle.requestIds.map((r) => byId.get(r)!);
+        const id = await insertProposal(
+          ctx.tx,
+          {
+            deadline: this.deadlineFor(
+              members.map((m) => m.urgency),
+              ctx.now,
+            ),
+            parties: members.map((m, i) => ({
+              requestId: m.requestId,
+              organisationId: m.organisationId,
+              givesUnitId: m.unit.id,
+              givesUnitVersion: m.unit.version,
+              receivesUnitId: members[(i + 1) % members.length]!.unit.id,
+            })),
+          },
+          ctx.now,
+        );
+        await this.emit(ctx, null, id, 'swap.proposed');
+        proposed.push(id);
+      }
+      return { proposed, fallen, namedUnitIds };
+    });
+  }
+
+  /** The shortest deadline of its parties' urgencies: code rood and acuut cannot wait. */
+  private deadlineFor(urgencies: Urgency[], now: Date): Date {
+    const urgent = urgencies.some((u) => u !== 'regulier');
+    const minutes = urgent ? this.deps.deadlines.urgent : this.deps.deadlines.regular;
+    return new Date(now.getTime() + minutes * 60_000);
+  }
+
+  /** Why an open proposal can no longer be executed, if so. */
+  private async brokenBy(
+    ctx: ChangeContext,
+    proposal: FullProposal,
+  ): Promise<SwapFallReason | null> {
+    for (const party of proposal.parties) {
+      if (party.requestStatus !== 'open') return 'request_closed';
+      if (party.requestSwapUnitId !== party.gives.unitId) return 'request_changed';
+      const unit = await findUnit(ctx.tx, party.gives.unitId);
+      if (!unit || unit.version !== party.gives.version) return 'unit_changed';
+    }
+    return null;
+  }
+
+  /**
+   * A party's decision: only a planner of that party's VO, on the version she saw, while
+   * the proposal is open and she has not decided yet.
+   */
+  private decide(
+    actor: Actor,
+    id: number,
+    version: number,
+    work: (ctx: ChangeContext, proposal: FullProposal, requestId: number) => Promise<FullProposal>,
+  ): Promise<SwapProposal> {
+    return this.deps.changes.run(async (ctx) => {
+      const row = await lockProposal(ctx.tx, id);
+      const [proposal] = row ? await loadProposals(ctx.tx, [id]) : [];
+      if (!proposal || !seesProposal(actor, proposal))
+        throw new AppError('swap_not_found', 'Ruilvoorstel niet gevonden');
+      const party = proposal.parties.find((p) => p.organisationId === actor.organisationId);
+      assertAccess(
+        actor.role === 'vo_planner' && party !== undefined,
+        'Alleen een planner van een VO in deze ruil beslist',
+      );
+      if (proposal.status !== 'open') {
+        throw new AppError('swap_not_open', 'Dit ruilvoorstel staat niet meer open', {
+          params: { status: proposal.status },
+          current: proposalFor(actor, proposal),
+        });
+      }
+      if (proposal.version !== version) {
+        throw new ConflictError(
+          'Het ruilvoorstel is intussen veranderd',
+          proposalFor(actor, proposal),
+        );
+      }
+      if (party.decision !== 'pending') {
+        throw new AppError('swap_already_decided', 'Je organisatie heeft al beslist', {
+          current: proposalFor(actor, proposal),
+        });
+      }
+      if (Date.parse(proposal.deadline) <= ctx.now.getTime()) {
+        throw new AppError('swap_not_open', 'De termijn van dit ruilvoorstel is verstreken', {
+          params: { status: 'expired' },
+          current: proposalFor(actor, proposal),
+        });
+      }
+      return proposalFor(actor, await work(ctx, proposal, party.requestId));
+    });
+  }
+
+  private async emit(
+    ctx: ChangeContext,
+    actor: Actor | null,
+    id: number,
+    type: SwapEventType,
+  ): Promise<FullProposal> {
+    const [after] = await loadProposals(ctx.tx, [id]);
+    ctx.emit(swapEvent(type, actor?.id ?? null, after!));
+    return after!;
+  }
+}
