@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -16,10 +16,14 @@ const integration = {
 // project, which runs after all others, greps them for passwords, tokens, e-mail addresses
 // and query parameters, then removes the folder.
 process.env.OA_TEST_LOG_DIR ??= join(tmpdir(), `opvangatlas-test-logs-${process.pid}`);
-// A run without the `logs` project (one file, one project) leaves its folder: the next run
-// removes the folders of runs that have ended.
+// Seeded embedded databases to start the next ones from (test/support/backend.ts): per
+// run, so a changed migration or seed is never served from an old copy.
+process.env.OA_TEST_TEMPLATE_DIR ??= join(tmpdir(), `opvangatlas-test-templates-${process.pid}`);
+mkdirSync(process.env.OA_TEST_TEMPLATE_DIR, { recursive: true });
+// A run without the `logs` project (one file, one project) leaves its folder, and every run
+// its templates: the next run removes the folders of runs that have ended.
 for (const name of readdirSync(tmpdir())) {
-  const pid = Number(/^opvangatlas-test-logs-(\d+)$/.exec(name)?.[1]);
+  const pid = Number(/^opvangatlas-test-(?:logs|templates)-(\d+)$/.exec(name)?.[1]);
   if (!pid || pid === process.pid) continue;
   try {
     process.kill(pid, 0); // still running
@@ -36,6 +40,9 @@ for (const name of readdirSync(tmpdir())) {
  */
 export default defineConfig({
   test: {
+    // Vitest's default on a 2-core machine is one file at a time, and most files wait (on
+    // Postgres, Chromium, timers) more than they compute: two at a time halves the run.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['{shared,db,server}/src/**/*.test.ts'] } },
       { test: { name: 'embedded', ...integration } },
@@ -66,7 +73,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // Not `fileParallelism: false`: Vitest runs such a project alone after all the
+          // others (after the log audit too); each file has its own app and Chromium.
         },
       },
       {

@@ -2,8 +2,9 @@
  * Druk with a year and a half of history: an embedded database seeded as `npm start` seeds
  * it (35 regions, 1,024 units, 18 months of unit events), then the dashboard's requests as
  * the page makes them: the table now and the occupancy history, cold (the time series built
- * from the log on the first read) and warm (extended with new changes only). Also the seed
- * time with and without the history. Prints figures; asserts nothing.
+ * from the log on the first read) and warm (extended with new changes only), and the
+ * monitor export of a year. Also the seed time with and without the history. Prints
+ * figures; asserts nothing.
  *
  *   node --import tsx scripts/bench-pressure.ts
  */
@@ -30,14 +31,15 @@ export async function benchPressure(): Promise<void> {
   const plain = await seeded(false, hash);
   await plain.database.close();
   const { database, seedTime } = await seeded(true, hash);
-  const [{ n, regions } = { n: 0, regions: 0 }] = (
+  const [{ n, regions, requests } = { n: 0, regions: 0, requests: 0 }] = (
     (await database.db.execute(
-      sql`select count(*)::int as n, count(distinct region_id)::int as regions from events`,
-    )) as unknown as { rows: Array<{ n: number; regions: number }> }
+      sql`select count(*)::int as n, count(distinct region_id)::int as regions,
+                 (select count(*)::int from placement_requests) as requests from events`,
+    )) as unknown as { rows: Array<{ n: number; regions: number; requests: number }> }
   ).rows;
   console.log(`\nDruk (pressure dashboard), embedded database`);
   console.log(
-    `  seed: ${plain.seedTime} without history, ${seedTime} with 18 months (${n} unit events, ${regions} regions)`,
+    `  seed: ${plain.seedTime} without history, ${seedTime} with 18 months (${n} unit events, ${requests} placement requests, ${regions} regions)`,
   );
 
   const app = await buildApp({
@@ -83,6 +85,30 @@ export async function benchPressure(): Promise<void> {
   for (const range of ['24h', '7d', '30d'])
     line(`dashboard, ${range}, warm`, await dashboard(range));
 
+  // The monitor export: a year for all regions and for one, the first after start and again.
+  const year = new Date().getUTCFullYear();
+  const monitor = async (what: string) => {
+    for (const [y, region] of [
+      [year, ''],
+      [year - 1, ''],
+      [year - 1, '&regionId=1'],
+    ] as const) {
+      const first = await get(`/api/monitor?year=${y}${region}`);
+      const again = await get(`/api/monitor?year=${y}${region}`);
+      // A login is an event too, but none the figures come from: the kept answer stands.
+      await app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: 'coordinator@demo.opvangatlas.nl', password: DEMO_PASSWORD },
+      });
+      const afterLogin = await get(`/api/monitor?year=${y}${region}`);
+      console.log(
+        `  monitor ${y}${region ? ', one region' : ', all regions'}, ${what}: ${first.time.toFixed(0)} ms, again ${again.time.toFixed(0)} ms, after a login ${afterLogin.time.toFixed(0)} ms`,
+      );
+    }
+  };
+  await monitor('first after start');
+
   // 200 more changes, then the history again: only those are read and applied.
   const worker = (
     await app.inject({
@@ -121,6 +147,7 @@ export async function benchPressure(): Promise<void> {
   }
   console.log(`  ${changes} unit changes written in ${ms(t0)}`);
   line(`dashboard, 12 months, after ${changes} changes`, await dashboard('12m'));
+  await monitor(`after ${changes} changes`);
   await app.close();
   await database.close();
 }

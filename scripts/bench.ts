@@ -7,8 +7,10 @@
  * Prints the table of issue 15, writes docs/performance.json and the table in
  * docs/PERFORMANCE.md. Figures are printed, never asserted.
  *
- *   npm run bench                                   # 1,000 clients, a few minutes
- *   npm run bench -- --clients 1000,5000,10000      # the big sizes
+ *   npm run bench                                   # 1,000 clients everywhere, 5,000 and
+ *                                                   # 10,000 for embedded, pg2 and raw
+ *   npm run bench -- --large ''                     # 1,000 clients only
+ *   npm run bench -- --clients 1000,5000,10000      # every size for every target
  *   npm run bench -- --only embedded,pg2 --label after --no-write
  */
 import { fork } from 'node:child_process';
@@ -38,6 +40,10 @@ const { values: args } = parseArgs({
   options: {
     clients: { type: 'string', default: '1000' },
     changes: { type: 'string', default: '20' },
+    // The big sizes cost minutes per target (the storm alone): only where they are compared.
+    large: { type: 'string', default: '5000,10000' },
+    'large-on': { type: 'string', default: 'embedded,pg2,raw' },
+    'large-changes': { type: 'string', default: '10' },
     rates: { type: 'string', default: '10,25,50,100,200,400,800' },
     seconds: { type: 'string', default: '4' },
     instances: { type: 'string', default: '1,2,3' },
@@ -50,6 +56,12 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = args.clients.split(',').map(Number);
+const large = args.large
+  .split(',')
+  .filter(Boolean)
+  .map(Number)
+  .filter((n) => !sizes.includes(n));
+const largeOn = new Set(args['large-on'].split(',').filter(Boolean));
 const rates = args.rates.split(',').map(Number);
 const only = new Set(args.only.split(',').filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
@@ -79,6 +91,8 @@ const say = (s: string) => console.log(`  ${s}`);
 
 async function measure(
   name: string,
+  /** The target as --only and --large-on name it (embedded, pg2, raw, sio). */
+  key: string,
   cluster: Cluster,
   targets: Target[],
   write: { urls: string[]; cookie?: string; units: UnitRef[] },
@@ -91,7 +105,7 @@ async function measure(
     sizes: {},
   };
   let units = write.units;
-  for (const n of sizes) {
+  for (const n of [...sizes, ...(largeOn.has(key) ? large : [])]) {
     // Warm up (first snapshot rendered, code compiled, start-up garbage gone) before the baseline.
     await ask<ConnectResult>({ cmd: 'connect', targets, n: 50, timeoutMs: 60_000 });
     await ask({ cmd: 'close' });
@@ -111,7 +125,7 @@ async function measure(
       cmd: 'latency',
       ...write,
       units,
-      count: Number(args.changes),
+      count: Number(sizes.includes(n) ? args.changes : args['large-changes']),
       timeoutMs: 30_000,
     });
     say(
@@ -179,7 +193,7 @@ async function ours(name: string, instances: number) {
       cookies,
       maxUnitId: Math.max(...units.map((u) => u.id)) + 1000,
     }));
-    return await measure(name, cluster, targets, {
+    return await measure(name, name, cluster, targets, {
       urls: cluster.baseUrls.map((b) => `${b}/api/units`),
       cookie: admin,
       units,
@@ -203,7 +217,7 @@ async function reference(kind: 'raw' | 'sio', instances: number) {
       cookies: [],
       maxUnitId: 1025,
     }));
-    return await measure(cluster.name, cluster, targets, {
+    return await measure(cluster.name, kind, cluster, targets, {
       urls: cluster.baseUrls.map((b) => `${b}/api/units`),
       units,
     });

@@ -20,6 +20,8 @@ export interface Database {
   driver: 'pglite' | 'postgres';
   /** Applies the committed migrations in db/migrations. */
   migrate(): Promise<void>;
+  /** PGlite only: its whole data directory, to start another from (`pgliteImage`). */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** How long node-postgres waits for a new connection before giving up (default 2 s). */
   connectionTimeoutMs?: number;
+  /**
+   * An in-memory PGlite starts from this data directory (a `dump()` of another) instead of
+   * an empty cluster: the tests start from a migrated, seeded copy in a second, not four.
+   */
+  pgliteImage?: Blob;
 }
 
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
@@ -58,13 +65,16 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
       close: () => pool.end(),
     };
   }
-  const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+  const client = opts.dataDir
+    ? new PGlite(opts.dataDir)
+    : new PGlite(opts.pgliteImage ? { loadDataDir: opts.pgliteImage } : {});
   await client.waitReady;
   const pdb = drizzlePglite(client, { schema });
   return {
     db: pdb as unknown as Db,
     driver: 'pglite',
     migrate: () => migratePglite(pdb, { migrationsFolder }),
+    dump: () => client.dumpDataDir('none'),
     close: () => client.close(),
   };
 }

@@ -158,8 +158,13 @@ function wsUrl(t: Target): string {
 }
 
 /** Opens n clients at once, spread over the targets; resolves when all have state or failed. */
+let knownFor = '';
 async function connect(targets: Target[], n: number, timeoutMs: number) {
   await closeAll();
+  // Versions seen belong to one target's database; the next target starts afresh.
+  const targetId = targets.map((t) => t.wsUrl).join(' ');
+  if (targetId !== knownFor) known.clear();
+  knownFor = targetId;
   unitSpan = 0;
   for (const t of targets) unitSpan = Math.max(unitSpan, t.maxUnitId + 1);
   unitSpan = Math.min(unitSpan, MAX_UNIT);
@@ -254,6 +259,19 @@ interface PoolUnit {
 
 let pool: PoolUnit[] = [];
 let poolIndex = 0;
+/**
+ * The latest version and status this process saw of each unit. The references' list of
+ * units is the one from their start: a later command's pool starts from what was written
+ * since, or every write of it would be a stale no-op that no client is sent.
+ */
+const known = new Map<number, { version: number; status: string }>();
+
+function poolOf(units: Array<{ id: number; version: number; status: string }>): PoolUnit[] {
+  return units.map((u) => {
+    const seen = known.get(u.id);
+    return { ...u, ...(seen && seen.version > u.version ? seen : {}), busy: false };
+  });
+}
 
 function nextIdle(): PoolUnit | null {
   for (let i = 0; i < pool.length; i++) {
@@ -319,6 +337,7 @@ async function change(
       }
       u.version = unit.version;
       u.status = unit.status;
+      known.set(u.id, { version: u.version, status: u.status });
       stats.ok += 1;
     } else {
       sentAt.delete(k);
@@ -388,7 +407,7 @@ function summary(stats: WriteStats, expected: number, missing: number, seconds: 
 
 /** `count` changes one after another, each waiting until every client has it. */
 async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
-  pool = cmd.units.map((u) => ({ ...u, busy: false }));
+  pool = poolOf(cmd.units);
   resetHistogram();
   const stats = newStats();
   const open = () => clients.filter((c) => c.synced && !c.closed);
@@ -405,7 +424,7 @@ async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
 
 /** Open loop at `rate` changes/s for `seconds`: due times are kept even when the server lags. */
 async function throughput(cmd: Extract<LoadCommand, { cmd: 'throughput' }>) {
-  pool = cmd.units.map((u) => ({ ...u, busy: false }));
+  pool = poolOf(cmd.units);
   resetHistogram();
   const stats = newStats();
   const openClients = clients.filter((c) => c.synced && !c.closed).length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateAlerts, type AlertRule } from './alerts';
+import { AlertRules, evaluateAlerts, stepAlerts, type AlertMemory, type AlertRule } from './alerts';
 import { kindPressure, type PressureRow } from './pressure';
 
 /** A region's row with crisis occupancy `taken`/100 and `free` free noodbedden (of 4). */
@@ -110,5 +110,37 @@ describe('pressure alerts', () => {
       [row(1, { taken: 96, dataState: 'no_recent_data' })],
     ];
     expect(run([crisis95], steps)).toEqual([['c95:1:96'], [], [], [], [], []]);
+  });
+
+  it('remembers across reloads: a crossing alerts once, a new rule or device starts from now', () => {
+    const empty: AlertMemory = { raised: [], ruleIds: [] };
+    // First start (or a new device): the region already above 95% is the baseline.
+    const first = stepAlerts([crisis95], [row(1, { taken: 96 }), row(2)], empty);
+    expect(first.fired).toEqual([]);
+    // A reload with the stored memory while still above: nothing again.
+    const reload = stepAlerts([crisis95], [row(1, { taken: 97 }), row(2)], first.memory);
+    expect(reload.fired).toEqual([]);
+    // Region 2 crosses while the page was closed: the next start tells it, once.
+    const crossed = stepAlerts([crisis95], [row(1, { taken: 97 }), row(2, { taken: 99 })], {
+      ...reload.memory,
+    });
+    expect(crossed.fired.map((f) => f.regionId)).toEqual([2]);
+    const again = stepAlerts(
+      [crisis95],
+      [row(1, { taken: 97 }), row(2, { taken: 99 })],
+      crossed.memory,
+    );
+    expect(again.fired).toEqual([]);
+    // A rule added later takes the state then as its baseline; a removed one is forgotten.
+    const noodbed: AlertRule = { id: 'n', type: 'acute_short', regionId: 1 };
+    const added = stepAlerts([noodbed], [row(1, { free: 0 })], again.memory);
+    expect(added.fired).toEqual([]);
+    expect(added.memory).toEqual({ raised: ['n:1'], ruleIds: ['n'] });
+  });
+
+  it('refuses a rule set that names a rule twice, at the duplicate', () => {
+    const parsed = AlertRules.safeParse([crisis95, { ...crisis95, percent: 90 }]);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.path).toEqual([1, 'id']);
   });
 });

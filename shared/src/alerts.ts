@@ -30,7 +30,35 @@ export const AlertRule = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('overdue_check_in') }),
 ]);
 export type AlertRule = z.infer<typeof AlertRule>;
-export const AlertRules = z.array(AlertRule).max(50);
+/** A rule set names each rule once: the id keys the rule's raised state on every screen. */
+export const AlertRules = z
+  .array(AlertRule)
+  .max(50)
+  .superRefine((rules, ctx) => {
+    const seen = new Set<string>();
+    rules.forEach((rule, i) => {
+      if (seen.has(rule.id))
+        ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'Dubbele regel' });
+      seen.add(rule.id);
+    });
+  });
+
+/** PUT /api/pressure/alert-rules: the coordinator's whole rule set, replacing the one saved. */
+export const AlertRulesInput = z.strictObject({ rules: AlertRules });
+export type AlertRulesInput = z.infer<typeof AlertRulesInput>;
+
+/**
+ * A coordinator's saved rules, as the route answers and as the live stream brings a save to
+ * the coordinator's other screens (the `alertRules` slice, keyed by user). `version` counts
+ * saves (0: never saved), so a screen keeps the newest of an answer and a live change.
+ */
+export const AlertRuleSet = z.strictObject({
+  userId: Id,
+  rules: AlertRules,
+  version: z.int().min(0),
+  updatedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type AlertRuleSet = z.infer<typeof AlertRuleSet>;
 
 /**
  * Hysteresis: an occupancy alert is raised at X% and only raised again after occupancy has
@@ -100,4 +128,42 @@ export function evaluateAlerts(
     }
   }
   return { fired, raised: next };
+}
+
+/**
+ * What a screen remembers between evaluations (and reloads): the raised (rule, region) pairs,
+ * and the rules it has seen. A rule it has not seen yet (just added, or a first start on
+ * this device) takes the state now as its baseline instead of alerting on it: only a
+ * crossing after that is news.
+ */
+export const AlertMemory = z.object({
+  raised: z.array(z.string()).max(10_000),
+  ruleIds: z.array(z.string()).max(100),
+});
+export type AlertMemory = z.infer<typeof AlertMemory>;
+
+/** evaluateAlerts with a memory: alerts for the rules already seen, a baseline for new ones. */
+export function stepAlerts(
+  rules: readonly AlertRule[],
+  rows: readonly PressureRow[],
+  memory: AlertMemory,
+): { fired: PressureAlert[]; memory: AlertMemory } {
+  const seen = new Set(memory.ruleIds);
+  const known = evaluateAlerts(
+    rules.filter((r) => seen.has(r.id)),
+    rows,
+    new Set(memory.raised),
+  );
+  const fresh = evaluateAlerts(
+    rules.filter((r) => !seen.has(r.id)),
+    rows,
+    new Set(),
+  );
+  return {
+    fired: known.fired,
+    memory: {
+      raised: [...known.raised, ...fresh.raised],
+      ruleIds: rules.map((r) => r.id),
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AlertRuleSet } from './alerts';
 import { Location } from './location';
 import { MunicipalityFigures } from './municipality';
 import { OverflowRegistration } from './overflow';
@@ -40,6 +41,8 @@ export const liveSlices = {
   nonPlacements: slice({ schema: NonPlacement, key: (n) => n.id }),
   /** A municipality's own region, suppressed (shared/src/municipality.ts); nothing else of the above. */
   municipality: slice({ schema: MunicipalityFigures, key: (f) => f.regionId }),
+  /** A coordinator's own Druk alert rules, to the coordinator's other screens when saved. */
+  alertRules: slice({ schema: AlertRuleSet, key: (r) => r.userId, version: (r) => r.version }),
 };
 
 export type LiveSlices = typeof liveSlices;

@@ -29,7 +29,7 @@ const KindCapacity = z.object({
 });
 export type KindCapacity = z.infer<typeof KindCapacity>;
 
-/** A region's units as the capacity sweep counts them (not sent to clients as such). */
+/** A region's units as capacity is counted from them (not sent to clients as such). */
 export const CapacitySnapshot = z.object({
   kinds: z.record(
     UnitKind,
@@ -69,7 +69,7 @@ export const MunicipalityFigures = z.object({
     /** This year against the same period last year, in whole percent. */
     trendPercent: z.number().nullable(),
   }),
-  /** From the capacity sweep; null until it has run once. */
+  /** Counted from the region's units, kept live per unit change (overflow-live.ts). */
   capacity: z
     .object({
       byKind: z.record(UnitKind, KindCapacity),

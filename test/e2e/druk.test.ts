@@ -11,6 +11,8 @@ import { demoEmail, login } from '../support/instance';
  * Rotterdam row live; the history chart and its table come from 18 months of seeded events.
  */
 const LIVE_MS = 5000;
+/** A reload of Druk: the table, a year of history and the live stream on a busy machine. */
+const PAGE_MS = 15_000;
 const poll = <T>(fn: () => Promise<T> | T, timeout = LIVE_MS) =>
   expect.poll(fn, { timeout, interval: 25 });
 
@@ -111,6 +113,16 @@ describe.skipIf(!chromiumAvailable())('Druk in Chromium', () => {
     await page.getByTestId('rule-percent').fill(String(percent));
     await page.getByRole('button', { name: 'Melding toevoegen' }).click();
     await poll(() => page.getByTestId('rule').count()).toBe(1);
+    // The rule is the coordinator's, not the laptop's: the phone has it, and a rule added
+    // there shows up here live; removed there, it goes here too.
+    const phone = await web.as('coordinator', PHONE);
+    await phone.page.goto('/druk');
+    await poll(() => phone.page.getByTestId('rule').count()).toBe(1);
+    await phone.page.getByTestId('rule-type').selectOption('request_escalated');
+    await phone.page.getByRole('button', { name: 'Melding toevoegen' }).click();
+    await poll(() => page.getByTestId('rule').count()).toBe(2);
+    await phone.page.getByTestId('rule').nth(1).getByRole('button').click();
+    await poll(() => page.getByTestId('rule').count()).toBe(1);
 
     const occupy = async (u: Unit) =>
       expect(
@@ -139,6 +151,42 @@ describe.skipIf(!chromiumAvailable())('Druk in Chromium', () => {
     await expect
       .poll(() => page.getByRole('heading', { name: /Bezetting in Rotterdam/ }).count())
       .toBe(1);
+
+    // Told once per crossing, also for a crossing while no page was open, and not again
+    // after a reload. First down below the hysteresis band, seen by the page (it clears).
+    const admin = await login(app, demoEmail('admin'));
+    const n = units.length;
+    const pct = (count: number) => Math.round((count / n) * 1000) / 10;
+    let count = (await crisis()).filter((u) => u.status !== 'free').length;
+    const freed: number[] = [];
+    for (const u of (await crisis()).filter((x) => x.status === 'occupied')) {
+      if (pct(count) < percent - 5) break;
+      expect((await patchUnit(app, admin, u, { status: 'free' })).statusCode).toBe(200);
+      freed.push(u.id);
+      count--;
+    }
+    expect(pct(count)).toBeLessThan(percent - 5);
+    const raised = () =>
+      page.evaluate<number>(
+        `Object.keys(localStorage).filter((k) => k.startsWith('opvangatlas.pressureRaised.')).reduce((n, k) => n + JSON.parse(localStorage.getItem(k)).raised.length, 0)`,
+      );
+    await page.goto('/druk');
+    await poll(raised, PAGE_MS).toBe(0);
+    // Away (no page open), the same units taken again: over the threshold once more.
+    await page.goto('about:blank');
+    for (const id of freed) await occupy((await crisis()).find((u) => u.id === id)!);
+    const evaluated = page.locator('[data-testid="pressure-alerts"][data-evaluated]');
+    await page.goto('/druk');
+    // Evaluated once the rules and the live state are in: the page's answer is final then.
+    const isEvaluated = () => poll(() => evaluated.count(), PAGE_MS).toBe(1);
+    await isEvaluated();
+    expect(await toast.count()).toBe(1);
+    expect(await toast.textContent()).toContain('Rotterdam');
+    // Reloaded: the crossing was told, so not again.
+    await page.reload();
+    await isEvaluated();
+    expect(await toast.count()).toBe(0);
+    expect(await raised()).toBe(1);
   });
 
   it('is not offered to a night-shift worker, and sends one home', async () => {

@@ -226,6 +226,76 @@ describe.skipIf(!chromiumAvailable())('Night shift in Chromium', () => {
         expect(b.name, `marker ${b.id}`).toMatch(/vrij/);
         expect(b.name.startsWith(b.total), `marker ${b.id}`).toBe(true);
       }
+      // All 35 central cities are named: on a full label, beside a badge (where no marker or
+      // other name is in the way), or in the list under the map.
+      const names = await page.evaluate(() => {
+        interface El {
+          getAttribute(name: string): string | null;
+          getBoundingClientRect(): { left: number; right: number; top: number; bottom: number };
+          classList: { contains(c: string): boolean };
+          parentElement: El | null;
+          querySelector(s: string): El | null;
+        }
+        const doc = (
+          globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } }
+        ).document;
+        const rect = (e: El) => e.getBoundingClientRect();
+        const labels = [...doc.querySelectorAll('[data-testid="place-label"]')].map((l) => ({
+          id: l
+            .parentElement!.querySelector('[data-testid="region-marker"]')!
+            .getAttribute('data-region-id'),
+          box: rect(l),
+        }));
+        const markers = [...doc.querySelectorAll('[data-testid="region-marker"]')];
+        return {
+          full: markers
+            .filter((m) => m.classList.contains('detailed'))
+            .map((m) => m.getAttribute('data-region-id')),
+          labels: labels.map((l) => l.id),
+          listed: [...doc.querySelectorAll('[data-testid="map-unnamed"] button')].map((b) =>
+            b.getAttribute('data-region-id'),
+          ),
+          covering: labels.flatMap((l) =>
+            markers
+              .map((m) => [m.getAttribute('data-region-id'), rect(m)] as const)
+              .filter(
+                ([, r]) =>
+                  l.box.left < r.right - 0.5 &&
+                  r.left < l.box.right - 0.5 &&
+                  l.box.top < r.bottom - 0.5 &&
+                  r.top < l.box.bottom - 0.5,
+              )
+              .map(([id]) => `${l.id} over ${id}`),
+          ),
+        };
+      });
+      expect(names.covering).toEqual([]);
+      expect(new Set([...names.full, ...names.labels, ...names.listed]).size).toBe(35);
+      expect(names.labels.length, 'names beside badges').toBeGreaterThan(0);
+
+      // A coordinator's map fills every region's area by its pressure, with a legend that
+      // names each class (pattern and icon too, not colour alone) and counts the regions in
+      // it as the markers show them.
+      await poll(() => page.getByTestId('map').getAttribute('data-pressure-areas')).toBe('35');
+      const legend = await page
+        .getByTestId('pressure-legend')
+        .locator('li')
+        .evaluateAll((items) =>
+          items.map((li) => ({
+            c: li.getAttribute('data-class'),
+            n: Number(li.getAttribute('data-count')),
+          })),
+        );
+      const markerClasses = await page
+        .getByTestId('region-marker')
+        .evaluateAll((els) => els.map((e) => /pressure-(\w+)/.exec(e.className)?.[1]));
+      for (const { c, n } of legend) {
+        const drawn = markerClasses.filter((m) => m === c).length;
+        expect(n, `class ${c}`).toBeGreaterThanOrEqual(drawn);
+      }
+      expect(legend.reduce((sum, { n }) => sum + n, 0)).toBe(35);
+      expect(await page.getByTestId('pressure-legend').textContent()).toMatch(/Druk per regio/);
+
       // Choosing a group opens its region and zooms in until its regions stand apart.
       const group = boxes.find((b) => b.members > 0);
       if (group) {
@@ -241,6 +311,9 @@ describe.skipIf(!chromiumAvailable())('Night shift in Chromium', () => {
       const { page } = await web.as('municipality', viewport);
       await page.goto('/');
       const [own] = await markerBoxes(page);
+      // Her own region's figures, no pressure map of the country.
+      expect(await page.getByTestId('pressure-legend').count()).toBe(0);
+      expect(await page.getByTestId('map').getAttribute('data-pressure-areas')).toBeNull();
       const map = (await page.getByTestId('map').boundingBox())!;
       const x = (own!.left + own!.right) / 2 - (map.x + map.width / 2);
       const y = (own!.top + own!.bottom) / 2 - (map.y + map.height / 2);

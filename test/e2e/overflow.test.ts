@@ -158,7 +158,9 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
     await vo.page.locator('input[name="outcome"][value="vakantiepark"]').check();
     await vo.page.getByTestId('dialog-confirm').click();
     await vo.page.waitForURL((url) => url.pathname === '/niet-regulier/nieuw');
-    await poll(() => vo.page.getByTestId('stay-origin').textContent()).toContain(request.reference);
+    await poll(() => vo.page.getByTestId('stay-form-origin').textContent()).toContain(
+      request.reference,
+    );
     expect(await vo.page.getByTestId('type-vakantiepark').isChecked()).toBe(true);
     expect(await vo.page.getByTestId('stay-children').inputValue()).toBe('3');
     await vo.page.getByTestId('stay-submit').click();

@@ -18,7 +18,7 @@ const poll = <T>(fn: () => Promise<T> | T, timeout = LIVE_MS) =>
 describe.skipIf(!chromiumAvailable())('Ruil in Chromium', () => {
   const web = useWebApp({ swapDebounceMs: 50 });
 
-  it('closes a three-way swap A -> B -> C -> A in three browsers (screenshot)', async () => {
+  it('closes a three-way swap A -> B -> C -> A in three browsers (screenshots)', async () => {
     const admin = await login(web.app, demoEmail('admin'));
     const units = (await web.app.inject({ url: '/api/units', headers: { cookie: admin } })).json<
       Unit[]
@@ -69,7 +69,10 @@ describe.skipIf(!chromiumAvailable())('Ruil in Chromium', () => {
       await poll(() => card.getByTestId('swap-incoming').count()).toBe(1);
       expect(await card.getByTestId('swap-receives').textContent()).not.toMatch(/straat|weg \d/i);
     }
-    await a.page.screenshot({ path: `${SCREENSHOT_DIR}/swaps-proposal.png`, fullPage: true });
+    await a.page.screenshot({
+      path: `${SCREENSHOT_DIR}/ruil-proposal-desktop.png`,
+      fullPage: true,
+    });
 
     // Each accepts after a confirmation; the last acceptance executes the ring.
     for (const p of [a, b, c]) {
@@ -84,7 +87,10 @@ describe.skipIf(!chromiumAvailable())('Ruil in Chromium', () => {
         'executed',
       );
     }
-    await c.page.screenshot({ path: `${SCREENSHOT_DIR}/swaps-executed.png`, fullPage: true });
+    await c.page.screenshot({
+      path: `${SCREENSHOT_DIR}/ruil-executed-desktop.png`,
+      fullPage: true,
+    });
     const unitA = (await web.app.inject({ url: '/api/units', headers: { cookie: admin } }))
       .json<Unit[]>()
       .find((u) => u.id === uA!.id)!;

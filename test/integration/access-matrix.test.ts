@@ -758,6 +758,28 @@ const matrix: Record<string, Entry> = {
     return {
       'GET /api/pressure': get('/api/pressure'),
       'GET /api/pressure/history': get('/api/pressure/history?range=24h'),
+      // A coordinator's own alert thresholds: coordinators only; the PUT puts back what it read.
+      'GET /api/pressure/alert-rules': {
+        subject: 'none',
+        allowed: (r: Role) => r === 'coordinator',
+        call: async (c: Caller) =>
+          (await inject(c, { url: '/api/pressure/alert-rules' })).statusCode,
+      } satisfies Entry,
+      'PUT /api/pressure/alert-rules': {
+        subject: 'none',
+        allowed: (r: Role) => r === 'coordinator',
+        call: async (c: Caller) => {
+          const mine = await inject(c, { url: '/api/pressure/alert-rules' });
+          const rules = mine.statusCode === 200 ? mine.json<{ rules: unknown[] }>().rules : [];
+          return (
+            await inject(c, {
+              method: 'PUT',
+              url: '/api/pressure/alert-rules',
+              payload: { rules },
+            })
+          ).statusCode;
+        },
+      } satisfies Entry,
       // The monitor: coordinators and admins any region, a municipality its own (suppressed).
       ...Object.fromEntries(
         ['/api/monitor', '/api/monitor.csv'].map((url) => [
@@ -782,11 +804,14 @@ const matrix: Record<string, Entry> = {
   // other: one between Moviera and Kadera. Only a planner of a VO in it decides; a VO outside
   // it and municipalities do not learn it exists.
   ...(() => {
+    /** Units the shared proposals give: another request may not name them too. */
+    const given = new Set<number>();
     const swapUnits = async (organisationId: number, exclude?: Unit) => {
       const units = await getUnits(app, admin);
       const unit = units.find(
         (u) =>
           u.organisationId === organisationId &&
+          !given.has(u.id) &&
           u.kind === (exclude?.kind ?? 'crisis') &&
           u.regionId !== exclude?.regionId &&
           u.maxPersons >= 2 &&
@@ -854,23 +879,47 @@ const matrix: Record<string, Entry> = {
         await new Promise((r) => setTimeout(r, 25));
       }
     };
-    const partyVo = (r: Role, scope: Scope) => vo(r) && scope === 'own';
-    const decide = (what: 'accept' | 'decline'): Entry => ({
-      subject: 'organisation',
-      allowed: (r, scope) => r === 'vo_planner' && scope === 'own',
-      deniedStatus: (r, scope) =>
-        r === 'municipality' || (vo(r) && scope === 'other') ? 404 : 403,
-      call: async (c, scope) => {
-        const swap = await freshSwap(scope);
-        const res = await inject(c, {
-          method: 'POST',
-          url: `/api/swaps/${swap.id}/${what}`,
-          payload: { version: swap.version },
+    /**
+     * One open proposal per scope for the cells that read it or are to be refused: a refused
+     * call changes nothing, so they share it (a call let through by mistake still fails its
+     * own cell). Only a decision that is let through gets a proposal of its own.
+     */
+    const shared = new Map<Scope, ReturnType<typeof freshSwap>>();
+    const sharedSwap = (scope: Scope) => {
+      let swap = shared.get(scope);
+      if (!swap) {
+        swap = freshSwap(scope).then(async (found) => {
+          const full = (
+            await app.inject({ url: `/api/swaps/${found.id}`, headers: { cookie: admin } })
+          ).json<{ parties: { gives: { unitId: number } }[] }>();
+          for (const p of full.parties) given.add(p.gives.unitId);
+          return found;
         });
-        await swap.done();
-        return res.statusCode;
-      },
-    });
+        shared.set(scope, swap);
+      }
+      return swap;
+    };
+    const partyVo = (r: Role, scope: Scope) => vo(r) && scope === 'own';
+    const decide = (what: 'accept' | 'decline'): Entry => {
+      const allowed = (r: Role, scope: Scope) => r === 'vo_planner' && scope === 'own';
+      return {
+        subject: 'organisation',
+        allowed,
+        deniedStatus: (r, scope) =>
+          r === 'municipality' || (vo(r) && scope === 'other') ? 404 : 403,
+        call: async (c, scope) => {
+          const own = allowed(c.role, scope);
+          const swap = own ? await freshSwap(scope) : await sharedSwap(scope);
+          const res = await inject(c, {
+            method: 'POST',
+            url: `/api/swaps/${swap.id}/${what}`,
+            payload: { version: swap.version },
+          });
+          if (own) await swap.done();
+          return res.statusCode;
+        },
+      };
+    };
     return {
       'GET /api/swaps': {
         subject: 'none',
@@ -882,10 +931,8 @@ const matrix: Record<string, Entry> = {
         allowed: (r, scope) => r === 'coordinator' || r === 'admin' || partyVo(r, scope),
         deniedStatus: () => 404,
         call: async (c, scope) => {
-          const swap = await freshSwap(scope);
-          const res = await inject(c, { url: `/api/swaps/${swap.id}` });
-          await swap.done();
-          return res.statusCode;
+          const swap = await sharedSwap(scope);
+          return (await inject(c, { url: `/api/swaps/${swap.id}` })).statusCode;
         },
       },
       'POST /api/swaps/:id/accept': decide('accept'),

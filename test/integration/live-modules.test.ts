@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionUser } from '@opvangatlas/shared';
+import type { MunicipalityFigures, SessionUser } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 import { notesLiveModule, postNote } from '../support/notes-module/notes-live';
@@ -84,6 +84,8 @@ describe('a new kind of change from a module of its own', () => {
     await postNote(a.app.changes, me.organisationId!, 'gemist 1');
     await postNote(a.app.changes, 4242, 'niet voor jou');
     await postNote(a.app.changes, me.organisationId!, 'gemist 2');
+    // On Redis, b may not have the notes yet: a resume then gets them in two frames.
+    while (b.app.live.seq < a.app.live.seq) await new Promise((r) => setTimeout(r, 5));
     const resumed = await TestLiveClient.connect(b.wsUrl, s.worker, kept);
     clients.push(resumed);
     await resumed.waitFor((c) => notesIn(c).length === 2);
@@ -101,5 +103,66 @@ describe('a new kind of change from a module of its own', () => {
     const stranger = await connect(a, other);
     const theirs = JSON.parse(stranger.frames[0]!) as { slices: Record<string, unknown[]> };
     expect(theirs.slices.notes).toEqual([]);
+  });
+});
+
+describe("a module that observes another module's events", () => {
+  it("moves the municipality's capacity figures with a unit change, in the same frame, on every instance", async () => {
+    const onA = await connect(a, s.municipality);
+    const onB = await connect(b, s.municipality);
+    const regionId = [...onA.state.slice('municipality').keys()][0]!;
+    const unit = (await getUnits(a.app, s.worker)).find(
+      (u) =>
+        u.regionId === regionId && u.status === 'free' && u.organisationId === me.organisationId,
+    )!;
+    const before = onA.state.slice('municipality').get(regionId)!.capacity!;
+    const from = onB.frames.length;
+    const started = Date.now();
+    const res = await patchUnit(a.app, s.worker, unit, { status: 'out_of_service' });
+    expect(res.statusCode).toBe(200);
+    const moved = (f: MunicipalityFigures | undefined) =>
+      f?.capacity?.total.inService === before.total.inService - 1;
+    await onA.waitFor((c) => moved(c.state.slice('municipality').get(regionId)), 1000);
+    await onB.waitFor((c) => moved(c.state.slice('municipality').get(regionId)), 1000);
+    // At once (a frame tick), not at a sweep; the unit's region figures come in the same frame.
+    expect(Date.now() - started).toBeLessThan(1000);
+    const frame = onB
+      .messages(from)
+      .find((m) => m.changes?.some((c) => c.slice === 'municipality'));
+    expect(frame?.changes?.map((c) => c.slice).sort()).toEqual(['municipality', 'regions']);
+    // The API counts the units in the database: the same figures as the live view.
+    const api = await a.app.inject({
+      url: '/api/municipality/figures',
+      headers: { cookie: s.municipality },
+    });
+    expect(onA.state.slice('municipality').get(regionId)).toEqual(api.json());
+
+    // A change that moves no capacity figure (a hold) sends the municipality no figures.
+    const back = await patchUnit(a.app, s.worker, res.json(), { status: 'free' });
+    await onB.waitFor(
+      (c) =>
+        c.state.slice('municipality').get(regionId)!.capacity!.total.inService ===
+        before.total.inService,
+      1000,
+    );
+    const quiet = onB.frames.length;
+    const hold = await a.app.inject({
+      method: 'POST',
+      url: `/api/units/${unit.id}/hold`,
+      headers: { cookie: s.worker },
+      payload: {},
+    });
+    expect(hold.statusCode).toBe(200);
+    await onB.waitFor(
+      (c) => c.messages(quiet).some((m) => m.changes?.some((ch) => ch.slice === 'regions')),
+      1000,
+    );
+    expect(
+      onB
+        .messages(quiet)
+        .flatMap((m) => m.changes ?? [])
+        .map((c) => c.slice),
+    ).not.toContain('municipality');
+    expect(back.statusCode).toBe(200);
   });
 });

@@ -103,11 +103,12 @@ describe('live websocket', () => {
     const current = (await getUnits(a.app, s.worker)).find((u) => u.id === unit.id)!;
     await patchUnit(a.app, s.worker, current, { status: 'out_of_service' });
     await muni.waitFor((c) => c.messages(framesBefore).length > 0);
-    // The hold in another region is not in its audience: one batch, its own region's figures.
+    // The hold in another region is not in its audience: one batch, its own region's figures
+    // (and its municipality figures, whose capacity follows the unit: overflow-live.ts).
     await new Promise((r) => setTimeout(r, 100));
     const frames = muni.messages(framesBefore);
     expect(frames.map((f) => f.type)).toEqual(['batch']);
-    expect(frames[0]!.changes!.map((c) => c.slice)).toEqual(['regions']);
+    expect(frames[0]!.changes!.map((c) => c.slice)).toEqual(['regions', 'municipality']);
     expect([...muni.state.regions.keys()]).toEqual([worker.regionId]);
     expect(muni.gaps).toBe(0);
     // A unit out of service: one place fewer in service, the same number of places.

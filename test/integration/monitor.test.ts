@@ -8,7 +8,7 @@ import {
   type Region,
 } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
 import { startInstance, type Instance } from '../support/instance';
 
 /**
@@ -62,6 +62,12 @@ describe('monitor export', () => {
     const all = (await get(`/api/monitor?year=${year}`, s.coordinator)).json<MonitorFigures>();
     expect(all.regionId).toBeNull();
     expect(all.verblijfsdagenTotal as number).toBeGreaterThan(f.verblijfsdagenTotal as number);
+    // The seeded placement requests: arrivals from other regions, a share of all arrivals,
+    // and niet-plaatsingen, in every year the history covers.
+    const other = all.herkomst.otherRegions as number;
+    expect(other).toBeGreaterThan(0);
+    expect(other).toBeLessThan(all.herkomst.arrivals as number);
+    expect(all.nonPlacements as number).toBeGreaterThan(0);
   });
 
   it('hides small numbers for the municipality and in every CSV, the file equal to the figures', async () => {
@@ -86,6 +92,42 @@ describe('monitor export', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toContain(`monitor-${year}-rotterdam.csv`);
     expect(csv.body).toBe(monitorCsv(f, 'Rotterdam'));
+  });
+
+  /** Takes a free unit into use through `app`, as a worker's screen would. */
+  async function occupyFreeUnit(app: Instance['app'], regionId?: number) {
+    const units = await getUnits(app, s.admin, regionId ? `?regionId=${regionId}` : '');
+    const unit = units.find((u) => u.status === 'free')!;
+    const res = await patchUnit(app, s.admin, unit, {
+      status: 'occupied',
+      household: { adults: 1, children: 0 },
+    });
+    expect(res.statusCode).toBe(200);
+    return unit;
+  }
+  const households = (f: MonitorFigures) => f.clients.households as number;
+
+  it('answers with a stay that began after the last answer, not the answer kept from before', async () => {
+    const url = `/api/monitor?year=${year}`;
+    const before = (await get(url, s.coordinator)).json<MonitorFigures>();
+    await occupyFreeUnit(instance.app);
+    const after = (await get(url, s.coordinator)).json<MonitorFigures>();
+    // One more household with a stay in the year: the one that arrived just now.
+    expect(households(after)).toBe(households(before) + 1);
+  });
+
+  it('answers on one instance with a change made through another', async () => {
+    // Two servers on one database (and bus): each keeps the log in memory on its own.
+    const other = await startInstance(backend);
+    try {
+      const url = `/api/monitor?year=${year}&regionId=${rotterdam.id}`;
+      const before = (await get(url, s.coordinator)).json<MonitorFigures>();
+      await occupyFreeUnit(other.app, rotterdam.id);
+      const after = (await get(url, s.coordinator)).json<MonitorFigures>();
+      expect(households(after)).toBe(households(before) + 1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('keeps a municipality to its own region, and refuses a bad year', async () => {

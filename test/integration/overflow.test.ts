@@ -124,17 +124,6 @@ afterAll(async () => {
   await backend?.close();
 });
 
-describe('start', () => {
-  it('finds the seed counted capacity as the sweep does: nothing to announce at start', async () => {
-    expect(await a.app.services.municipality.refreshCapacity()).toBe(0);
-    const recounts = await backend.database.db
-      .select()
-      .from(events)
-      .where(eq(events.type, 'municipality.capacity'));
-    expect(recounts).toEqual([]);
-  });
-});
-
 describe('an overflow stay from registration to its end', () => {
   it('registers a household with counts only, live to its VO and coordinators, never to others', async () => {
     const own = await connect(b, s.planner);
@@ -494,11 +483,9 @@ describe('the municipality view', () => {
     expect(counts.filter((c) => c > 0 && c < 5)).toEqual([]);
   });
 
-  it('recounts occupancy and herkomst in the sweep once across instances and sends it live', async () => {
+  it('recounts occupancy and herkomst with the unit change and sends it live', async () => {
     const rotterdam = region('Rotterdam').id;
     const officer = await connect(a, s.municipality);
-    // Settle what the start-up sweeps found, then change one unit in Rotterdam.
-    await a.app.services.municipality.refreshCapacity();
     const unit = (await getUnits(a.app, s.worker)).find(
       (u) =>
         u.regionId === rotterdam &&
@@ -508,11 +495,6 @@ describe('the municipality view', () => {
     const before = officer.state.slice('municipality').get(rotterdam)!.capacity!;
     const res = await patchUnit(a.app, s.worker, unit, { status: 'out_of_service' });
     expect(res.statusCode).toBe(200);
-    const counts = await Promise.all([
-      a.app.services.municipality.refreshCapacity(),
-      b.app.services.municipality.refreshCapacity(),
-    ]);
-    expect(counts.reduce((x, y) => x + y, 0)).toBe(1);
     await officer.waitFor(
       (c) =>
         c.state.slice('municipality').get(rotterdam)!.capacity!.total.inService ===
@@ -523,5 +505,37 @@ describe('the municipality view', () => {
     expect(after.total.places).toBe(before.total.places);
     expect(after.inhabitants).toBe(region('Rotterdam').inhabitants);
     await patchUnit(a.app, s.worker, res.json(), { status: 'free' });
+  });
+
+  it('carries every region to the new day once across instances, live to its municipality', async () => {
+    const dayEvents = (day: string) =>
+      backend.database.db
+        .select({ regionId: events.regionId })
+        .from(events)
+        .where(
+          and(eq(events.type, 'municipality.capacity'), sql`${events.data} ->> 'day' = ${day}`),
+        );
+    // The seed counted today already: nothing was sent at start.
+    expect(await dayEvents(today())).toEqual([]);
+    const officer = await connect(a, quietOfficer);
+    const seen = officer.frames.length;
+    const tomorrow = new Date(Date.now() + 24 * 3600_000);
+    const sent = await Promise.all([
+      a.app.services.municipality.startDay(tomorrow),
+      b.app.services.municipality.startDay(tomorrow),
+    ]);
+    expect(sent[0] + sent[1]).toBe(regions.length);
+    const byRegion = (await dayEvents(dutchDate(tomorrow))).map((e) => e.regionId);
+    expect(byRegion.sort((x, y) => x! - y!)).toEqual(
+      regions.map((r) => r.id).sort((x, y) => x - y),
+    );
+    // A region where nothing happened gets its figures again (for the new date, on the
+    // server's new day), and only its own.
+    await officer.waitFor(
+      (c) => c.messages(seen).some((m) => m.changes?.some((ch) => ch.slice === 'municipality')),
+      1000,
+    );
+    expect([...officer.state.slice('municipality').keys()]).toEqual([quiet.id]);
+    expect(await a.app.services.municipality.startDay(tomorrow)).toBe(0);
   });
 });

@@ -125,8 +125,8 @@ describe('session lifetime and idle timeout', () => {
   });
 
   it('ends a session unused for the idle time, keeps one in use, and closes its live sockets', async () => {
-    // 6 s idle: uses 3 s apart keep it past its first deadline; then the end comes by itself.
-    const backend = await createBackend({ sessionIdleMinutes: 6 / 60 });
+    // 3 s idle: uses 1.5 s apart keep it past its first deadline; then the end comes by itself.
+    const backend = await createBackend({ sessionIdleMinutes: 3 / 60 });
     const instance = await startInstance(backend, { live: { sessionCheckMs: 200 } });
     try {
       const { app } = instance;
@@ -134,17 +134,17 @@ describe('session lifetime and idle timeout', () => {
       const loggedIn = Date.now();
       const live = await TestLiveClient.connect(instance.wsUrl, cookie);
       await live.waitFor((c) => c.state.ready);
-      for (const at of [3000, 6000, 9000]) {
+      for (const at of [1500, 3000, 4500]) {
         await sleep(Math.max(0, loggedIn + at - Date.now()));
         expect((await me(app, cookie)).statusCode, `${at} ms after the login`).toBe(200);
       }
-      // 9 s after the login, past the first deadline (6 s): use moved it on. The live map
+      // 4.5 s after the login, past the first deadline (3 s): use moved it on. The live map
       // open on the screen is not use: the socket is closed when the session ends.
       await live.waitFor((c) => c.closeCode !== null, 30_000);
       expect(live.closeCode).toBe(LIVE_CLOSE_UNAUTHORIZED);
       expect((await me(app, cookie)).statusCode).toBe(401);
       console.info(
-        `idle timeout 6 s: ended ${Math.round((Date.now() - loggedIn) / 100) / 10} s after the login, 3 uses`,
+        `idle timeout 3 s: ended ${Math.round((Date.now() - loggedIn) / 100) / 10} s after the login, 3 uses`,
       );
     } finally {
       await instance.close();
@@ -153,16 +153,16 @@ describe('session lifetime and idle timeout', () => {
   }, 60_000);
 
   it('ends a session after its lifetime even while it is used', async () => {
-    const backend = await createBackend({ sessionHours: 4 / 3600 });
+    const backend = await createBackend({ sessionHours: 2 / 3600 });
     const instance = await startInstance(backend);
     try {
       const { app } = instance;
       const cookie = await login(app, demoEmail('vo_worker'));
       const started = Date.now();
       const statuses: number[] = [];
-      while (Date.now() - started < 7000) {
+      while (Date.now() - started < 3500) {
         statuses.push((await me(app, cookie)).statusCode);
-        await sleep(500);
+        await sleep(250);
       }
       expect(statuses[0]).toBe(200);
       expect(statuses.at(-1)).toBe(401);

@@ -40,10 +40,11 @@ beforeAll(async () => {
   s = await demoSessions(a.app);
   allUnits = await getUnits(a.app, s.admin);
 });
+let bClosed = false;
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await a?.close();
-  await b?.close();
+  if (!bClosed) await b?.close();
   await backend?.close();
 });
 
@@ -449,5 +450,30 @@ describe('races', () => {
     const lost = await view(statuses[0] === 'executed' ? manual : auto.id);
     expect(lost.status).toBe('fallen');
     await cancel(rb, rc);
+  });
+});
+
+describe('every instance', () => {
+  // Last: it stops b.
+  it('matches a change committed on an instance that stops at once', async () => {
+    const [uA, uB] = pickUnits(allUnits, ['crisis', 'crisis'], used);
+    const posted = [];
+    for (const u of [uA!, uB!]) {
+      const res = await api<PlacementRequest>(
+        'POST',
+        '/api/placements',
+        await plannerOf(u.organisationId),
+        swapRequest(u, 'crisis'),
+        b,
+      );
+      expect(res.status).toBe(200);
+      posted.push(res.body);
+    }
+    // b's own recompute, still in its debounce, dies with it: a saw the changes on its
+    // live stream and matches them.
+    bClosed = true;
+    await b.close();
+    await proposalWith(posted.map((r) => r.id));
+    await cancel(...posted);
   });
 });

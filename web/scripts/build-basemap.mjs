@@ -20,6 +20,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const source = require.resolve('world-atlas/countries-50m.json');
 const provincesSource = join(here, 'geo', 'nl-provinces-2023.topojson');
 const target = join(here, '..', 'static', 'geo', 'basemap.geojson');
+const municipalitiesSource = join(here, 'geo', 'nl-municipalities-2023.topojson');
+/** The 35 regions with their central city's position, as the database is seeded with them. */
+const regionsSource = join(here, '..', '..', 'db', 'src', 'seed', 'nl-regions-2023.csv');
+const regionsTarget = join(here, '..', 'static', 'geo', 'regions.geojson');
 
 /** [west, south, east, north]: the Netherlands with a margin of its neighbours. Keep in sync with src/lib/map/basemap.ts. */
 export const BBOX = [2.2, 49.9, 8.6, 54.2];
@@ -28,10 +32,18 @@ const PRECISION = 1e4; // ~10 m, far below what the 1:50m source resolves
 
 async function upToDate() {
   try {
-    const [out, ...inputs] = await Promise.all(
-      [target, source, provincesSource, fileURLToPath(import.meta.url)].map((f) => stat(f)),
+    const [out, regionsOut, ...inputs] = await Promise.all(
+      [
+        target,
+        regionsTarget,
+        source,
+        provincesSource,
+        municipalitiesSource,
+        regionsSource,
+        fileURLToPath(import.meta.url),
+      ].map((f) => stat(f)),
     );
-    return inputs.every((i) => out.mtimeMs >= i.mtimeMs);
+    return inputs.every((i) => Math.min(out.mtimeMs, regionsOut.mtimeMs) >= i.mtimeMs);
   } catch {
     return false;
   }
@@ -153,6 +165,84 @@ function intersectsBbox(geometry) {
   return hit;
 }
 
+/** Signed area of a closed ring, square degrees. */
+function ringArea(ring) {
+  let area = 0;
+  for (let i = 0; i < ring.length - 1; i++) {
+    area += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+  }
+  return area / 2;
+}
+
+/** Area-weighted centre of a (multi)polygon's outer rings, in degrees (planar: small areas). */
+function centroid(geometry) {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let area = 0;
+  let x = 0;
+  let y = 0;
+  for (const [ring] of polygons) {
+    for (let i = 0; i < ring.length - 1; i++) {
+      const [x0, y0] = ring[i];
+      const [x1, y1] = ring[i + 1];
+      const cross = x0 * y1 - x1 * y0;
+      area += cross;
+      x += (x0 + x1) * cross;
+      y += (y0 + y1) * cross;
+    }
+  }
+  return [x / (3 * area), y / (3 * area)];
+}
+
+/**
+ * Areas of the 35 regions, for the coordinators' pressure map: the data has no region
+ * boundaries, only each region's central city. Every CBS municipality joins the region whose
+ * central city is nearest to its centre, and a region's municipalities are merged into one
+ * area. An approximation of the real regions (centrumgemeente plus regiogemeenten), drawn
+ * as an overview, never used to decide where a place belongs.
+ */
+async function regionAreas() {
+  const rows = (await readFile(regionsSource, 'utf8')).trim().split('\n').slice(1);
+  const centres = rows.map((line) => {
+    const [name, lat, lon] = line.split(',');
+    return { name, lat: Number(lat), lon: Number(lon) };
+  });
+  const topology = JSON.parse(await readFile(municipalitiesSource, 'utf8'));
+  const object = topology.objects.gemeente_2023;
+  const members = new Map(centres.map((c) => [c.name, []]));
+  for (const [i, f] of topojson.feature(topology, object).features.entries()) {
+    const [lon, lat] = centroid(f.geometry);
+    const k = Math.cos((lat * Math.PI) / 180);
+    let best = centres[0];
+    let bestDistance = Infinity;
+    for (const c of centres) {
+      const d = ((c.lon - lon) * k) ** 2 + (c.lat - lat) ** 2;
+      if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    members.get(best.name).push(object.geometries[i]);
+  }
+  const features = [...members].map(([name, geometries]) => {
+    const merged = roundGeometry(topojson.merge(topology, geometries));
+    // Merging leaves slivers where two municipalities' generalised borders do not quite meet.
+    merged.coordinates = merged.coordinates.map(([outer, ...holes]) => [
+      outer,
+      ...holes.filter((ring) => Math.abs(ringArea(ring)) > 1e-5),
+    ]);
+    return { type: 'Feature', properties: { kind: 'region', name }, geometry: merged };
+  });
+  const lines = topojson.mesh(topology, object, (a, b) => {
+    const region = (g) => [...members].find(([, list]) => list.includes(g))?.[0];
+    return a !== b && region(a) !== region(b);
+  });
+  for (const line of lines.coordinates) {
+    features.push({
+      type: 'Feature',
+      properties: { kind: 'region-border' },
+      geometry: { type: 'LineString', coordinates: line.map(([x, y]) => [round(x), round(y)]) },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
 async function main() {
   if (await upToDate()) {
     console.log(`basemap: ${target} is up to date`);
@@ -207,6 +297,9 @@ async function main() {
   console.log(
     `basemap: wrote ${target} (${(body.length / 1024).toFixed(0)} kB: ${names.join(', ')})`,
   );
+  const regions = JSON.stringify(await regionAreas());
+  await writeFile(regionsTarget, regions);
+  console.log(`basemap: wrote ${regionsTarget} (${(regions.length / 1024).toFixed(0)} kB)`);
 }
 
 await main();

@@ -494,6 +494,21 @@ export const swapParties = pgTable(
   ],
 );
 
+/**
+ * A coordinator's Druk alert thresholds (issue 11), one rule set per user, replaced whole
+ * on every save. The rules are the user's own preferences, shaped by shared/src/alerts.ts
+ * (AlertRules, at most 50): kept as one document, as the screens read and write them.
+ * `version` counts saves, so a screen can ignore an older answer that arrives late.
+ */
+export const alertRuleSets = pgTable('alert_rule_sets', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  rules: jsonb('rules').notNull(),
+  version: integer('version').notNull().default(1),
+  updatedAt: tstz('updated_at').notNull(),
+});
+
 export const schema = {
   regions,
   organisations,
@@ -512,4 +527,5 @@ export const schema = {
   regionCapacity,
   swapProposals,
   swapParties,
+  alertRuleSets,
 };

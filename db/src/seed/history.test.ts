@@ -112,4 +112,120 @@ describe('seed history', () => {
       expect(mean).toBeLessThan(AVERAGE_STAY_DAYS[kind] * 1.2);
     }
   });
+
+  it('has placement requests placed at the measured pace, escalated, some never placed', async () => {
+    interface RequestRow {
+      id: number;
+      reference: string;
+      urgency: 'code_rood' | 'acuut' | 'regulier';
+      status: string;
+      outcome: string | null;
+      origin_region_id: number;
+      destination_region_id: number | null;
+      escalation_level: number;
+      created_at: Date | string;
+      placed_at: Date | string | null;
+      arrived_at: Date | string | null;
+      ended_at: Date | string | null;
+      respond_by: Date | string;
+      details_deleted_at: Date | string | null;
+      household: unknown;
+      offer_at: Date | string | null;
+      offer_region: number | null;
+      non_placement: number | null;
+    }
+    const requests = await rows<RequestRow>(
+      withHistory,
+      sql`select r.id, r.reference, r.urgency, r.status, r.outcome, r.origin_region_id,
+                 r.destination_region_id, r.escalation_level, r.created_at, r.placed_at,
+                 r.arrived_at, r.ended_at, r.respond_by, r.details_deleted_at, r.household,
+                 o.created_at as offer_at, l.region_id as offer_region, n.id as non_placement
+          from placement_requests r
+          left join placement_offers o on o.id = r.accepted_offer_id
+          left join units u on u.id = o.unit_id
+          left join locations l on l.id = u.location_id
+          left join non_placements n on n.placement_request_id = r.id
+          order by r.id`,
+    );
+    const t = (d: Date | string | null) => (d === null ? NaN : new Date(d).getTime());
+    // About 6 a day over the 18 months.
+    expect(requests.length).toBeGreaterThan(HISTORY_DAYS * 4);
+    expect(requests.length).toBeLessThan(HISTORY_DAYS * 9);
+    const placed = requests.filter((r) => r.outcome === 'placed');
+    expect(placed.length / requests.length).toBeGreaterThan(0.6);
+    const minutes: Record<string, number[]> = { code_rood: [], acuut: [], regulier: [] };
+    for (const r of placed) {
+      // The accepted offer is a unit in the destination, before the arrival, within the window.
+      expect(r.offer_region).toBe(r.destination_region_id);
+      expect(t(r.offer_at)).toBe(t(r.placed_at));
+      expect(t(r.created_at)).toBeLessThan(t(r.placed_at));
+      expect(t(r.placed_at)).toBeLessThan(t(r.arrived_at));
+      expect(t(r.placed_at)).toBeLessThan(t(r.respond_by));
+      expect(t(r.ended_at)).toBe(t(r.arrived_at));
+      expect(t(r.arrived_at)).toBeLessThan(now.getTime());
+      minutes[r.urgency]!.push((t(r.placed_at) - t(r.created_at)) / 60_000);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    // Log-normal around 40 min, 2.5 h and 15 h; a slow one expires instead, so a bit lower.
+    for (const [urgency, mid] of [
+      ['code_rood', 40],
+      ['acuut', 150],
+      ['regulier', 900],
+    ] as const) {
+      expect(median(minutes[urgency]!)).toBeGreaterThan(mid * 0.6);
+      expect(median(minutes[urgency]!)).toBeLessThan(mid * 1.4);
+    }
+    // Mostly placed in another region: the herkomst of the monitor.
+    const away = placed.filter((r) => r.destination_region_id !== r.origin_region_id).length;
+    expect(away / placed.length).toBeGreaterThan(0.7);
+    expect(placed.filter((r) => r.escalation_level > 0).length).toBeGreaterThan(placed.length / 4);
+    // Niet-plaatsingen: every one closed as such has its record; some expired ones too.
+    const niet = requests.filter((r) => r.outcome === 'niet_plaatsing');
+    expect(niet.length).toBeGreaterThan(20);
+    expect(niet.every((r) => r.non_placement !== null)).toBe(true);
+    expect(
+      requests.filter((r) => r.outcome === 'expired' && r.non_placement !== null).length,
+    ).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.outcome === null && r.non_placement !== null)).toEqual([]);
+    // Open ones are still in their window; details go a retention time after the end.
+    for (const r of requests.filter((x) => x.status === 'open')) {
+      expect(t(r.respond_by)).toBeGreaterThan(now.getTime());
+      expect(r.ended_at).toBeNull();
+    }
+    for (const r of requests.filter((x) => x.ended_at !== null)) {
+      const old = t(r.ended_at) <= now.getTime() - 30 * DAY;
+      expect(r.details_deleted_at !== null, r.reference).toBe(old);
+      expect(r.household === null, r.reference).toBe(old);
+      expect(r.reference).toMatch(/^PV-20\d\d-\d{4,}$/);
+    }
+  });
+
+  it('sends a request only to organisations with a location in a region safe for the household', async () => {
+    const requests = await rows<{ reference: string; unsafe: number[]; audience: number[] }>(
+      withHistory,
+      sql`select reference, unsafe_region_ids as unsafe, audience_organisation_ids as audience
+          from placement_requests where unsafe_region_ids is not null order by id`,
+    );
+    const presence = await rows<{ org: number; region: number }>(
+      withHistory,
+      sql`select distinct organisation_id as org, region_id as region from locations`,
+    );
+    // The service's rule (placement-service create): organisations with a location in a
+    // region not marked unsafe; one that is only in unsafe regions never sees the request.
+    const receivers = (unsafe: number[]) =>
+      [...new Set(presence.filter((p) => !unsafe.includes(p.region)).map((p) => p.org))].sort(
+        (a, b) => a - b,
+      );
+    const withUnsafe = requests.filter((r) => r.unsafe.length > 0);
+    expect(withUnsafe.length).toBeGreaterThan(100);
+    // Organisations in one region only exist in the demo, so the rule excludes someone.
+    const everyone = receivers([]);
+    expect(withUnsafe.some((r) => receivers(r.unsafe).length < everyone.length)).toBe(true);
+    for (const r of requests) {
+      expect(
+        [...r.audience].sort((a, b) => a - b),
+        r.reference,
+      ).toEqual(receivers(r.unsafe));
+    }
+  });
 });

@@ -11,6 +11,7 @@ import {
 } from '../schema/index';
 import { seedHistory } from './history';
 import { seedOverflow } from './overflow';
+import { seedSwaps } from './swaps';
 import { createRandom, type Random } from './random';
 import { readRegions, type RegionRow } from './regions-csv';
 
@@ -363,6 +364,9 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
     // Arrivals and departures that led to today's units (issue 11): a stream of its own.
     if (opts.history)
       await seedHistory(tx, createRandom((opts.seed ?? 2023) + 3), now, AVERAGE_STAY_DAYS);
+    // Open "ruil mogelijk" requests forming a swap of two and one of three (issue 9), for the
+    // demo's Ruil tab; behind the same option, so tests start with no swap of their own.
+    if (opts.history) await seedSwaps(tx, now, DEMO_ORGANISATION, [240, 1440]);
     return {
       seeded: true,
       regions: rows.length,

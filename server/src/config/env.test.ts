@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.local' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('keeps the live heartbeat under the web watchdog', () => {
+    expect(loadConfig({ LIVE_HEARTBEAT_SECONDS: '3' }).liveHeartbeatMs).toBe(3000);
+    expect(() => loadConfig({ LIVE_HEARTBEAT_SECONDS: '3.5' })).toThrow(
+      /LIVE_HEARTBEAT_SECONDS: at most 3/,
+    );
+  });
+
   it('stops with a line per wrong variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,

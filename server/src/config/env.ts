@@ -83,9 +83,14 @@ const Env = z.object({
   LIVE_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
   /**
    * Heartbeats on every live socket: the web app reads a socket silent for 5 s as lost contact
-   * (issue 14), so this stays well under that.
+   * (issue 14). A socket may stay silent this long plus one late hub tick, and GC pauses and
+   * the network come on top, so more than 3 s would drop healthy connections.
    */
-  LIVE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(60).default(2),
+  LIVE_HEARTBEAT_SECONDS: z.coerce
+    .number()
+    .min(0.1)
+    .max(3, 'at most 3: the web app reads a socket silent for 5 s as lost contact')
+    .default(2),
   /** Escalation ladders of placement requests, fixed per request when it is made. */
   PLACEMENT_ESCALATION_URGENT: minutesList.default([30, 60, 120]),
   PLACEMENT_ESCALATION_REGULAR: minutesList.default([240, 1440]),
@@ -263,8 +268,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 /** Defaults for tests and tools that build an app without a process environment. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return {
-    // The overflow sweep recounts capacity after unit changes and announces it: in tests it
-    // runs at start only, and a test that needs it calls it (overflowTimersPlugin).
+    // The overflow sweep flags late check-ins: in tests it runs at start only, and a test
+    // that needs it calls it (overflowTimersPlugin).
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', OVERFLOW_SWEEP_SECONDS: '600' }),
     ...overrides,
   };

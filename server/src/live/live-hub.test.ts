@@ -124,7 +124,7 @@ async function startHub(options: Partial<ConstructorParameters<typeof LiveHub>[0
     database,
     bus,
     modules: [memoModule()],
-    log: { warn: () => {}, error: () => {} } as never,
+    log: { info: () => {}, warn: () => {}, error: () => {} } as never,
     catchUpMs: 60_000,
     // Every publish its own frame, unless a test is about the tick.
     flushMs: 0,
@@ -327,6 +327,52 @@ describe('live hub', () => {
     expect((await connect(arosa)).closed).toBeNull();
   });
 
+  it('keeps every socket from going silent longer than a heartbeat and one tick, under load', async () => {
+    const heartbeatMs = 400;
+    const tickMs = heartbeatMs / 10;
+    await hub.stop();
+    await startHub({ heartbeatMs });
+    const heard = new Map<FakeSocket, number[]>();
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const s = new FakeSocket();
+        const times: number[] = [];
+        heard.set(s, times);
+        const send = s.send.bind(s);
+        s.send = (data: Buffer) => (times.push(performance.now()), send(data));
+        await hub.attach(s as never, viewer(100 + i, 'coordinator', null));
+        return s;
+      }),
+    );
+    // The event loop is busy most of the time, so every timer fires up to ~8 ms late and a
+    // round of ten ticks takes longer than heartbeatMs. Before the fix a socket waited for
+    // its phase: up to 1.5 such rounds (measured 600-820 ms here). How late a tick can be is
+    // measured too (the longest the loop did not get to timers): a shared CI machine stalls.
+    let lastTurn = performance.now();
+    let worstLateness = 0;
+    const load = setInterval(() => {
+      const turn = performance.now();
+      worstLateness = Math.max(worstLateness, turn - lastTurn);
+      lastTurn = turn;
+      const until = turn + 8;
+      while (performance.now() < until);
+    }, 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    clearInterval(load);
+    const end = performance.now();
+    let maxSilence = 0;
+    for (const s of sockets) {
+      const times = heard.get(s)!;
+      expect(s.frames.slice(1).every((f) => f.type === 'heartbeat')).toBe(true);
+      for (const [i, t] of [...times, end].entries()) {
+        if (i > 0) maxSilence = Math.max(maxSilence, t - times[i - 1]!);
+      }
+    }
+    expect(sockets.every((s) => s.frames.length >= 3)).toBe(true);
+    expect(maxSilence).toBeGreaterThan(heartbeatMs / 2);
+    expect(maxSilence).toBeLessThanOrEqual(heartbeatMs + Math.max(tickMs, worstLateness));
+  });
+
   it('skips an event no module knows, and keeps going', async () => {
     const a = await connect(arosa);
     publish(bus, { ...memo('?', { organisationIds: [10] }), type: 'nobody.knows' });
@@ -334,5 +380,183 @@ describe('live hub', () => {
     await settle();
     expect(a.batches().map((b) => [b.prev, b.seq])).toEqual([[0, 2]]);
     expect(hub.seq).toBe(2);
+  });
+});
+
+/**
+ * Observes memos read-only: counts the memos per organisation, and tells its own slice
+ * what the owner's view held when it applied (so the order is checked, not assumed).
+ */
+function tallyModule(ownerView: () => number): LiveModule {
+  const tally = new Map<number, { organisationId: number; memos: number; ownerHad: number }>();
+  return {
+    name: 'tally',
+    events: {},
+    load: async () => void tally.clear(),
+    apply: () => {},
+    project: () => [],
+    snapshot: () => ({ tally: [...tally.values()] }),
+    observes: {
+      types: ['memo.posted'],
+      apply(e) {
+        const organisationId = e.organisationId!;
+        const before = tally.get(organisationId)?.memos ?? 0;
+        tally.set(organisationId, { organisationId, memos: before + 1, ownerHad: ownerView() });
+      },
+      project(e, _viewer, cls) {
+        if (cls !== 'coordinator') return [];
+        return [{ slice: 'tally', key: e.organisationId!, value: tally.get(e.organisationId!) }];
+      },
+    },
+  };
+}
+
+describe('live hub: read-only subscriptions', () => {
+  async function withTally() {
+    const memos = memoModule();
+    let owned = 0;
+    const counting: LiveModule = { ...memos, apply: (e) => (memos.apply(e), (owned += 1)) };
+    await hub.stop();
+    await startHub({ modules: [counting, tallyModule(() => owned)] });
+  }
+  type Tally = { slice: string; value: { memos: number; ownerHad: number } };
+  const tallies = (s: FakeSocket) =>
+    s
+      .batches()
+      .flatMap((b) => b.changes as unknown as Tally[])
+      .filter((c) => c.slice === 'tally')
+      .map((c) => c.value);
+
+  it("applies another module's events after the owner and adds its slice to the same frame", async () => {
+    await withTally();
+    const c = await connect(coordinator);
+    const a = await connect(arosa);
+    publish(bus, memo('x', { organisationIds: [10], roles: ['coordinator'] }));
+    await settle();
+    publish(bus, memo('y', { organisationIds: [10], roles: ['coordinator'] }));
+    await settle();
+    // Each frame carries the owner's change and the observer's, the observer applied second.
+    expect(c.batches().map((b) => b.changes.map((ch) => ch.slice))).toEqual([
+      ['memos', 'tally'],
+      ['memos', 'tally'],
+    ]);
+    expect(tallies(c)).toEqual([
+      { organisationId: 10, memos: 1, ownerHad: 1 },
+      { organisationId: 10, memos: 2, ownerHad: 2 },
+    ]);
+    // The owner's projection is untouched; the observer projects for coordinators only.
+    expect(a.batches().map((b) => b.changes.map((ch) => ch.slice))).toEqual([['memos'], ['memos']]);
+  });
+
+  it('sends the observer nothing outside the event audience, and replays it on resume', async () => {
+    await withTally();
+    const m = await connect(municipality);
+    publish(bus, memo('for arosa only', { organisationIds: [10] }));
+    await settle();
+    expect(m.batches()).toEqual([]);
+    const away = await connect(coordinator);
+    const since = hub.seq;
+    hub.detach(away as never);
+    publish(bus, memo('missed', { organisationIds: [10], roles: ['coordinator'] }));
+    await settle();
+    const back = await connect(coordinator, { since });
+    expect(tallies(back)).toEqual([{ organisationId: 10, memos: 2, ownerHad: 2 }]);
+  });
+
+  it('keeps the stream going when an observer throws, and reloads its module at catch-up', async () => {
+    const errors: string[] = [];
+    let loads = 0;
+    let failures = 1;
+    const tally = tallyModule(() => 0);
+    const flaky: LiveModule = {
+      ...tally,
+      load: (ex) => ((loads += 1), tally.load(ex)),
+      observes: {
+        ...tally.observes!,
+        apply: (e) => {
+          if (failures-- > 0) throw new Error('observer bug');
+          tally.observes!.apply(e);
+        },
+      },
+    };
+    await hub.stop();
+    await startHub({
+      modules: [memoModule(), flaky],
+      log: { info: () => {}, warn: () => {}, error: (_: unknown, m: string) => errors.push(m) },
+    } as never);
+    const c = await connect(coordinator);
+    for (const text of ['a', 'b', 'c']) {
+      publish(bus, memo(text, { roles: ['coordinator'] }));
+      await settle();
+    }
+    expect(c.batches().map((b) => b.seq)).toEqual([1, 2, 3]);
+    expect(hub.seq).toBe(3);
+    expect(errors).toEqual([expect.stringMatching(/observer failed/)]);
+    expect(loads).toBe(1);
+    await hub.catchUp();
+    expect(loads).toBe(2);
+    await hub.catchUp();
+    expect(loads).toBe(2);
+  });
+
+  it('sends a snapshot to a client whose projection throws, and keeps serving the others', async () => {
+    const errors: string[] = [];
+    const tally = tallyModule(() => 0);
+    const failing: LiveModule = {
+      ...tally,
+      observes: {
+        ...tally.observes!,
+        project: (e, v, cls) => {
+          if ((e.data as { text: string }).text === 'boom' && cls === 'coordinator')
+            throw new Error('projection bug');
+          return tally.observes!.project!(e, v, cls);
+        },
+      },
+    };
+    await hub.stop();
+    await startHub({
+      modules: [memoModule(), failing],
+      log: { info: () => {}, warn: () => {}, error: (_: unknown, m: string) => errors.push(m) },
+    } as never);
+    const c = await connect(coordinator);
+    const a = await connect(arosa);
+    publish(bus, memo('boom', { organisationIds: [10], roles: ['coordinator'] }));
+    await settle();
+    publish(bus, memo('fine', { organisationIds: [10], roles: ['coordinator'] }));
+    await settle();
+    expect(c.frames.map((f) => [f.type, f.seq])).toEqual([
+      ['snapshot', 0],
+      ['snapshot', 1],
+      ['batch', 2],
+    ]);
+    expect(c.batches()[0]!.prev).toBe(1);
+    expect(a.batches().map((b) => [b.prev, b.seq])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(errors).toEqual([expect.stringMatching(/projection failed/)]);
+    // A resume whose replay holds that event gets a snapshot too, not nothing.
+    const back = await connect(coordinator, { since: 0 });
+    expect(back.frames.map((f) => [f.type, f.seq])).toEqual([['snapshot', 2]]);
+  });
+
+  it('refuses to observe a type no module owns, or its own, or one type twice', () => {
+    const base = { database, bus, log: console as never };
+    expect(
+      () => new LiveHub({ ...base, modules: [memoModule(), tallyModule(() => 0)] }),
+    ).not.toThrow();
+    expect(() => new LiveHub({ ...base, modules: [tallyModule(() => 0)] })).toThrow(
+      /observes memo.posted, which no module owns/,
+    );
+    const selfish = { ...memoModule(), observes: { types: ['memo.posted'], apply: () => {} } };
+    expect(() => new LiveHub({ ...base, modules: [selfish] })).toThrow(/its own event type/);
+    const tally = tallyModule(() => 0);
+    const twice = {
+      ...tally,
+      observes: { ...tally.observes!, types: ['memo.posted', 'memo.posted'] },
+    };
+    expect(() => new LiveHub({ ...base, modules: [memoModule(), twice] })).toThrow(
+      /tally observes memo.posted twice/,
+    );
   });
 });

@@ -11,7 +11,7 @@ import {
 import { listEvents, listRecentEvents, maxSeq } from '../modules/events/event-repository';
 import { inAudience, roomsOf, roomsOfAudience, viewerIdentity, type Viewer } from './audience';
 import type { Bus } from './bus';
-import { FrameRenderer } from './frames';
+import { FrameRenderer, LiveRoutes, framed } from './frames';
 import type { LiveEvent } from './live-event';
 import type { LiveModule } from './live-module';
 
@@ -38,7 +38,19 @@ interface LiveClient {
   syncQueued: boolean;
   /** When the client was last brought up to date; resyncs closer together wait. */
   syncedAt: number;
+  /** When it was last sent anything (performance.now()): a busy client needs no heartbeat. */
+  sentAt: number;
+  /** Which tick of the heartbeat round is this client's (heartbeats are spread out). */
+  beatPhase: number;
 }
+
+/** A flush starts at most every this many times the last flush's cost (see process)... */
+const FANOUT_SHARE_INVERSE = 2;
+/** ...but never waits longer than this many ticks: one slow flush (a stall) must not hold the next. */
+const MAX_STRETCH_TICKS = 10;
+
+/** A heartbeat round is spread over this many ticks, so no tick writes to every socket. */
+const BEAT_PHASES = 10;
 
 export interface LiveHubOptions {
   database: Database;
@@ -83,7 +95,9 @@ export class LiveHub {
   private readonly clients = new Map<LiveSocket, LiveClient>();
   private readonly rooms = new Map<string, Set<LiveClient>>();
   private readonly socketsPerUser = new Map<number, number>();
-  private readonly moduleByType = new Map<string, LiveModule>();
+  private readonly routes: LiveRoutes;
+  /** Owner of each event type (routes.owners). */
+  private readonly moduleByType: ReadonlyMap<string, LiveModule>;
   /** Highest seq applied; every event up to it is in the modules' views. */
   private lastSeq = 0;
   /** The last `ringSize` events, ascending and contiguous up to lastSeq. */
@@ -92,6 +106,8 @@ export class LiveHub {
   private unsent: LiveEvent[] = [];
   private flushScheduled = false;
   private lastFlushAt = -Infinity;
+  /** How long the last flush held the event loop (socket writes included). */
+  private lastFlushCost = 0;
   private readonly snapshots = new Map<string, { seq: number; frame: Buffer }>();
   private chain: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
@@ -99,6 +115,10 @@ export class LiveHub {
   private started = false;
   /** Whether the last read of the events table worked; clients are told when it changes. */
   private databaseOk = true;
+  private beatTick = 0;
+  private attached = 0;
+  /** Modules whose observer failed on an event: their view may be off; reloaded by catchUp. */
+  private readonly stale = new Set<LiveModule>();
   private readonly o: Required<Omit<LiveHubOptions, 'activeSessions'>> &
     Pick<LiveHubOptions, 'activeSessions'>;
 
@@ -115,12 +135,8 @@ export class LiveHub {
       flushMs: 25,
       ...opts,
     };
-    for (const m of opts.modules) {
-      for (const type of Object.keys(m.events)) {
-        if (this.moduleByType.has(type)) throw new Error(`event type ${type} registered twice`);
-        this.moduleByType.set(type, m);
-      }
-    }
+    this.routes = new LiveRoutes(opts.modules);
+    this.moduleByType = this.routes.owners;
   }
 
   async start(): Promise<void> {
@@ -151,7 +167,10 @@ export class LiveHub {
       this.timers.push(t);
     };
     every(this.o.catchUpMs, () => void this.catchUp());
-    every(this.o.heartbeatMs, () => this.heartbeat());
+    // Each tick writes to a tenth of the sockets: 5,000 writes at once would hold a change
+    // that commits meanwhile for a good part of 100 ms. A client about to go silent for
+    // heartbeatMs is sent one whatever its phase (see heartbeat).
+    every(this.beatTickMs, () => this.heartbeat(false));
     every(this.o.sessionCheckMs, () => void this.checkSessions());
   }
 
@@ -188,7 +207,29 @@ export class LiveHub {
       }
       this.setDatabaseOk(true);
       if (missed.length > 0) await this.process(missed);
+      if (this.stale.size > 0) await this.reloadStale();
     });
+  }
+
+  /**
+   * Reloads the modules an observer failure left behind, at exactly lastSeq (as at start);
+   * when more has been committed meanwhile, the next catch-up tries again. Clients already
+   * connected get the reloaded state with their next change or resync.
+   */
+  private async reloadStale(): Promise<void> {
+    const modules = [...this.stale];
+    const reloaded = await this.o.database.db.transaction(
+      async (tx) => {
+        if ((await maxSeq(tx)) > this.lastSeq) return false;
+        for (const m of modules) await m.load(tx);
+        return true;
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+    if (!reloaded) return;
+    for (const m of modules) this.stale.delete(m);
+    this.snapshots.clear();
+    this.o.log.info({ modules: modules.map((m) => m.name) }, 'live hub: modules reloaded');
   }
 
   /** The catch-up poll doubles as the database probe: clients hear of a change at once. */
@@ -197,7 +238,7 @@ export class LiveHub {
     this.databaseOk = ok;
     if (ok) this.o.log.info('live hub: database reachable again, caught up');
     else this.o.log.warn({ err }, 'live hub: database unreachable; clients told');
-    this.heartbeat();
+    this.heartbeat(true);
   }
 
   /** Registers a websocket and brings it up to date (snapshot, or what it missed since `since`). */
@@ -216,6 +257,8 @@ export class LiveHub {
       seq: -1,
       syncQueued: true,
       syncedAt: 0,
+      sentAt: 0,
+      beatPhase: this.attached++ % BEAT_PHASES,
     };
     this.clients.set(socket, client);
     for (const room of client.rooms) {
@@ -317,6 +360,7 @@ export class LiveHub {
       const event = this.decode(raw);
       if (event) {
         this.moduleByType.get(event.type)!.apply(event);
+        for (const m of this.routes.observers.get(event.type) ?? []) this.observe(m, event);
         this.unsent.push(event);
       }
       this.ring.push(event ?? raw);
@@ -325,9 +369,34 @@ export class LiveHub {
     if (this.ring.length > this.o.ringSize * 1.25) this.ring = this.ring.slice(-this.o.ringSize);
     if (!this.flushScheduled && this.unsent.length > 0) {
       this.flushScheduled = true;
-      const wait = this.lastFlushAt + this.o.flushMs - performance.now();
+      // The tick stretches when a flush is expensive (many sockets): the fan-out takes at most
+      // half of the event loop (for flushes up to 125 ms, the stretch's cap), so requests and
+      // commits are not starved by it. A client
+      // then gets fewer frames, each with more changes; nothing is lost or reordered.
+      const every = Math.max(
+        this.o.flushMs,
+        Math.min(FANOUT_SHARE_INVERSE * this.lastFlushCost, MAX_STRETCH_TICKS * this.o.flushMs),
+      );
+      const wait = this.lastFlushAt + every - performance.now();
       if (wait <= 0) setImmediate(() => this.flush());
       else setTimeout(() => this.flush(), wait);
+    }
+  }
+
+  /**
+   * An observer that throws must not hold the stream: the owner has applied the event, so
+   * lastSeq moves on and every later event too. Only the observer's own view may be off, so
+   * its module is reloaded at the next catch-up.
+   */
+  private observe(module: LiveModule, event: LiveEvent): void {
+    try {
+      module.observes!.apply(event);
+    } catch (err) {
+      this.stale.add(module);
+      this.o.log.error(
+        { err, seq: event.seq, type: event.type, module: module.name },
+        'live hub: observer failed; its module is reloaded at the next catch-up',
+      );
     }
   }
 
@@ -337,35 +406,91 @@ export class LiveHub {
     const events = this.unsent;
     if (events.length === 0) return;
     this.unsent = [];
-    this.lastFlushAt = performance.now();
+    const started = performance.now();
+    this.lastFlushAt = started;
     const seq = this.lastSeq;
-    const renderer = new FrameRenderer(this.moduleByType, events, seq);
+    const renderer = new FrameRenderer(this.routes, events, seq);
     const audience = new Set<LiveClient>();
     for (const e of events) {
       for (const room of roomsOfAudience(e.audience))
         for (const c of this.rooms.get(room) ?? []) audience.add(c);
     }
-    // Clients of one kind of viewer mostly share their `prev` too: one buffer for all of them.
-    const buffers = new Map<string, Buffer>();
+    // Clients of one kind of viewer mostly share their `prev` too: one buffer for all of them,
+    // found by the body string itself (the same string object, so its hash is computed once).
+    const buffers = new Map<string, Map<number, Buffer>>();
+    let failed: { err: unknown; clients: number } | undefined;
     for (const c of audience) {
       if (c.seq < 0 || c.seq >= seq) continue; // Not synced yet, or its sync already has these.
-      const frame = renderer.frameFor(c.viewer, c.seq);
-      if (frame === null) continue;
-      let buffer = buffers.get(frame);
-      if (!buffer) buffers.set(frame, (buffer = Buffer.from(frame)));
-      this.send(c, buffer, seq);
+      // A flush runs from a timer: a projection that throws would end the process. That
+      // client gets a snapshot instead (no projection needed); the others their frames.
+      try {
+        const body = renderer.bodyFor(c.viewer);
+        if (body === null) continue;
+        let byPrev = buffers.get(body);
+        if (!byPrev) buffers.set(body, (byPrev = new Map()));
+        let buffer = byPrev.get(c.seq);
+        if (!buffer) byPrev.set(c.seq, (buffer = Buffer.from(framed(c.seq, body))));
+        this.send(c, buffer, seq);
+      } catch (err) {
+        failed ??= { err, clients: 0 };
+        failed.clients += 1;
+        this.resnapshot(c);
+      }
+    }
+    if (failed) {
+      const types = [...new Set(events.map((e) => e.type))];
+      this.o.log.error(
+        { err: failed.err, clients: failed.clients, seq, types },
+        'live hub: projection failed; those clients were sent a snapshot',
+      );
+    }
+    this.lastFlushCost = performance.now() - started;
+  }
+
+  /** Brings a client to lastSeq by snapshot; when even that fails, closes it to resume. */
+  private resnapshot(client: LiveClient): void {
+    try {
+      this.send(client, this.snapshotFrame(client.viewer), this.lastSeq);
+    } catch (err) {
+      this.o.log.error({ err }, 'live hub: snapshot failed; client closed to resume');
+      this.close(client, LIVE_CLOSE_TOO_SLOW);
     }
   }
 
-  private heartbeat(): void {
-    const frame = Buffer.from(
+  private get beatTickMs(): number {
+    return Math.max(1, this.o.heartbeatMs / BEAT_PHASES);
+  }
+
+  /**
+   * All clients (a status change, at once), or this tick's share of them that were sent
+   * nothing for half a heartbeat interval (any frame proves the connection alive too), and
+   * any client that would be silent for heartbeatMs by the next tick. Ticks drift under load
+   * (a round of ten took up to 3.6 s instead of 2), so the phase alone cannot bound the
+   * silence; this does, to heartbeatMs plus one late tick, under the web watchdog's 5 s.
+   */
+  private heartbeat(everyone: boolean): void {
+    const phase = everyone ? -1 : this.beatTick++ % BEAT_PHASES;
+    const now = performance.now();
+    const quietSince = now - this.o.heartbeatMs / 2;
+    const dueSince = now - (this.o.heartbeatMs - this.beatTickMs);
+    let frame: Buffer | undefined;
+    for (const c of this.clients.values()) {
+      if (c.seq < 0) continue;
+      const due = c.sentAt <= dueSince || (c.beatPhase === phase && c.sentAt <= quietSince);
+      if (!everyone && !due) continue;
+      frame ??= this.heartbeatFrame();
+      this.send(c, frame, c.seq);
+    }
+  }
+
+  private heartbeatFrame(): Buffer {
+    return Buffer.from(
       JSON.stringify({
         type: 'heartbeat',
         at: new Date().toISOString(),
         status: this.databaseOk ? 'ok' : 'database_unavailable',
       }),
     );
-    for (const c of this.clients.values()) if (c.seq >= 0) this.send(c, frame, c.seq);
   }
 
   private send(client: LiveClient, frame: Buffer, seq: number): void {
@@ -378,6 +503,7 @@ export class LiveHub {
     }
     client.socket.send(frame, { binary: false });
     client.seq = seq;
+    client.sentAt = performance.now();
   }
 
   private close(client: LiveClient, code: number): void {
@@ -404,10 +530,15 @@ export class LiveHub {
       if (missed.length <= this.o.replayLimit) {
         client.seq = since;
         if (missed.length === 0) return;
-        const frame = new FrameRenderer(this.moduleByType, missed, seq).frameFor(
-          client.viewer,
-          since,
-        );
+        let frame: string | null;
+        try {
+          frame = new FrameRenderer(this.routes, missed, seq).frameFor(client.viewer, since);
+        } catch (err) {
+          // The replay's projection throws: the snapshot needs none (see flush).
+          this.o.log.error({ err, since, seq }, 'live hub: replay failed; snapshot instead');
+          this.send(client, this.snapshotFrame(client.viewer), seq);
+          return;
+        }
         if (frame !== null) this.send(client, Buffer.from(frame), seq);
         else client.seq = since;
         return;

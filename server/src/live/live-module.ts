@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Executor } from '@opvangatlas/db';
 import type { SliceKey } from '@opvangatlas/shared';
@@ -46,7 +47,30 @@ export interface LiveModule {
   viewerKey?(event: LiveEvent, viewer: Viewer, cls: ViewerClass): string;
   /** The module's slices of a viewer's snapshot (slice name: values), from its in-memory view. */
   snapshot(viewer: Viewer): Record<string, unknown[]>;
+  /** Other modules' event types this module reads to keep state of its own current. */
+  readonly observes?: LiveObserver;
 }
 
-/** Modules are made per app instance: each keeps its own in-memory view. */
-export type LiveModuleFactory = () => LiveModule;
+/**
+ * A read-only subscription to event types another module owns (a municipality's capacity
+ * figures follow every unit change). The owner checks, applies and projects the event as
+ * ever; the observer gets it in seq order right after the owner's `apply` and may add
+ * changes of its own slices to the same frame, for viewers in the event's audience only.
+ * It never changes what the owner sends, and an event it cares about needs no second event.
+ */
+export interface LiveObserver {
+  readonly types: readonly string[];
+  /** Updates the observer's own view from the event (data already checked by the owner). */
+  apply(event: LiveEvent): void;
+  /** Changes of the observer's own slices for this viewer; called like `LiveModule.project`. */
+  project?(event: LiveEvent, viewer: Viewer, cls: ViewerClass): LiveChange[];
+  /** As `LiveModule.viewerKey`, for this projection. */
+  viewerKey?(event: LiveEvent, viewer: Viewer, cls: ViewerClass): string;
+}
+
+/**
+ * Modules are made per app instance: each keeps its own in-memory view. `app` (absent in a
+ * hub that only renders snapshots) lets a module hand work that follows a change to its
+ * instance, e.g. the swaps module's recompute.
+ */
+export type LiveModuleFactory = (app?: FastifyInstance) => LiveModule;

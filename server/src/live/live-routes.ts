@@ -96,7 +96,7 @@ export const livePlugin = fp<LiveOptions>(
     const hub = new LiveHub({
       database: app.database,
       bus: app.bus,
-      modules: [...liveModules, ...extraModules].map((make) => make()),
+      modules: [...liveModules, ...extraModules].map((make) => make(app)),
       log: app.log,
       activeSessions: (ids) => app.services.sessions.activeSessions(ids),
       maxSocketsPerUser: app.config.liveMaxSocketsPerUser,

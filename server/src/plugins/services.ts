@@ -10,6 +10,7 @@ import { OverflowService } from '../modules/overflow/overflow-service';
 import { WaitlistService } from '../modules/overflow/waitlist-service';
 import { PlacementService } from '../modules/placements/placement-service';
 import { MonitorService } from '../modules/monitor/monitor-service';
+import { AlertRuleService } from '../modules/pressure/alert-rule-service';
 import { PressureService } from '../modules/pressure/pressure-service';
 import { SessionService } from '../modules/session/session-service';
 import { SwapService } from '../modules/swaps/swap-service';
@@ -26,6 +27,7 @@ export interface Services {
   municipality: MunicipalityService;
   swaps: SwapService;
   pressure: PressureService;
+  alertRules: AlertRuleService;
   monitor: MonitorService;
 }
 
@@ -89,6 +91,7 @@ export const servicesPlugin = fp<ServicesOptions>(
       municipality: new MunicipalityService({ database, changes }),
       swaps: new SwapService({ database, changes, deadlines: config.swapDeadlines }),
       pressure: new PressureService(database),
+      alertRules: new AlertRuleService({ database, changes, log: app.log }),
       monitor: new MonitorService(database),
     });
   },

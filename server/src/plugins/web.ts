@@ -68,6 +68,8 @@ export const webPlugin = fp<{ buildDir: string }>(
       serve: false,
       // Set per file below; @fastify/static's default (max-age=0) would undo them.
       cacheControl: false,
+      // The build's .br/.gz files (adapter precompress, best ratio), not compressed per request.
+      preCompressed: true,
       index: false,
     });
 
@@ -76,9 +78,13 @@ export const webPlugin = fp<{ buildDir: string }>(
       if (isApiPath(path)) return reply.callNotFound();
       if (files.has(path) && path !== `/${SHELL}`) {
         const immutable = path.startsWith('/_app/immutable/');
-        return reply
-          .header('cache-control', immutable ? IMMUTABLE : 'no-cache')
-          .sendFile(path.slice(1));
+        return (
+          reply
+            .header('cache-control', immutable ? IMMUTABLE : 'no-cache')
+            // The same URL is brotli, gzip or plain by the request: caches must keep them apart.
+            .header('vary', 'accept-encoding')
+            .sendFile(path.slice(1))
+        );
       }
       if (path.startsWith('/_app/')) return reply.callNotFound();
       // The shell: the server's policy (plugins/security-headers.ts, already on the raw

@@ -95,7 +95,7 @@ export function isApiError(err: unknown, code?: ApiErrorCode): err is ApiError {
 type Fetch = typeof fetch;
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }

@@ -5,30 +5,53 @@ export type Lang = 'nl' | 'en';
 
 const localeOf = (lang: Lang) => (lang === 'nl' ? 'nl-NL' : 'en-GB');
 
+/**
+ * One formatter per language and kind: building an Intl formatter costs far more than using
+ * one, and a list of 40 places formats a hundred times per render (a phone's first paint).
+ */
+function cached<T>(make: (locale: string) => T): (lang: Lang) => T {
+  const made = new Map<Lang, T>();
+  return (lang) => {
+    let formatter = made.get(lang);
+    if (!formatter) made.set(lang, (formatter = make(localeOf(lang))));
+    return formatter;
+  };
+}
+const timeFormat = cached(
+  (l) => new Intl.DateTimeFormat(l, { hour: '2-digit', minute: '2-digit' }),
+);
+const dateTimeFormat = cached(
+  (l) =>
+    new Intl.DateTimeFormat(l, {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
+);
+const relativeFormat = cached((l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto' }));
+const kmFormat = cached((l) => new Intl.NumberFormat(l, { maximumFractionDigits: 0 }));
+const percentFormat = cached(
+  (l) => new Intl.NumberFormat(l, { style: 'percent', maximumFractionDigits: 0 }),
+);
+
 /** "03:12" */
 export function formatTime(date: Date | string, lang: Lang): string {
-  return new Intl.DateTimeFormat(localeOf(lang), { hour: '2-digit', minute: '2-digit' }).format(
-    new Date(date),
-  );
+  return timeFormat(lang).format(new Date(date));
 }
 
 /** "ma 3 mrt 03:12" for dates that are not today. */
 export function formatDateTime(date: Date | string, lang: Lang, now: Date = new Date()): string {
   const d = new Date(date);
   if (d.toDateString() === now.toDateString()) return formatTime(d, lang);
-  return new Intl.DateTimeFormat(localeOf(lang), {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(d);
+  return dateTimeFormat(lang).format(d);
 }
 
 /** "3 uur geleden" / "3 hours ago"; "zojuist" below a minute. */
 export function formatRelative(date: Date | string, now: Date, lang: Lang): string {
   const seconds = Math.round((new Date(date).getTime() - now.getTime()) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(localeOf(lang), { numeric: 'auto' });
+  const rtf = relativeFormat(lang);
   const abs = Math.abs(seconds);
   if (abs < 60) return rtf.format(0, 'minute');
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
@@ -51,14 +74,11 @@ export function formatCountdown(ms: number): string {
 
 /** "≈ 23 km"; distances under 1 km (the own region) read "0 km". */
 export function formatDistance(km: number, lang: Lang): string {
-  const n = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 0 }).format(km);
+  const n = kmFormat(lang).format(km);
   return `${n} km`;
 }
 
 /** 0.914 -> "91%" */
 export function formatPercent(fraction: number, lang: Lang): string {
-  return new Intl.NumberFormat(localeOf(lang), {
-    style: 'percent',
-    maximumFractionDigits: 0,
-  }).format(fraction);
+  return percentFormat(lang).format(fraction);
 }

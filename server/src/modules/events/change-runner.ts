@@ -19,8 +19,6 @@ export interface ChangeContext {
  * Publishing never holds the answer: the events table already makes a late message safe.
  */
 export class ChangeRunner {
-  private readonly committedListeners = new Set<(events: LiveEvent[]) => void>();
-
   constructor(
     private readonly database: Database,
     private readonly bus: Bus,
@@ -36,19 +34,7 @@ export class ChangeRunner {
       committed = await appendEvents(tx, pending);
       return value;
     });
-    if (committed.length > 0) {
-      this.bus.publish({ kind: 'events', events: committed });
-      for (const listener of this.committedListeners) listener(committed);
-    }
+    if (committed.length > 0) this.bus.publish({ kind: 'events', events: committed });
     return result;
-  }
-
-  /**
-   * Calls `listener` after each commit of this instance with its events, for work that
-   * follows a change (recomputing swaps). It must not throw or block; returns the unsubscribe.
-   */
-  onCommitted(listener: (events: LiveEvent[]) => void): () => void {
-    this.committedListeners.add(listener);
-    return () => this.committedListeners.delete(listener);
   }
 }

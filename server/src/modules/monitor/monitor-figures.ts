@@ -16,6 +16,8 @@ import {
 /** A unit change with what the monitor needs of it: the unit after, its status before. */
 export interface MonitorChange {
   at: Date;
+  /** `dutchDate(at)`, when the caller keeps it (a cache computes it once per change). */
+  day?: string;
   unitId: number;
   regionId: number;
   kind: UnitKind;
@@ -72,16 +74,33 @@ interface Segment {
 function segmentsOf(changes: readonly MonitorChange[], units: MonitorInput['units']): Segment[] {
   const open = new Map<number, Segment>();
   const done: Segment[] = [];
+  // Built field by field, not spread: a year of changes is tens of thousands of them.
+  const segment = (
+    c: MonitorChange,
+    status: UnitStatus,
+    household: Segment['household'],
+    from: string | null,
+    to: string | null,
+  ): Segment => ({
+    unitId: c.unitId,
+    regionId: c.regionId,
+    kind: c.kind,
+    status,
+    mannenopvang: c.mannenopvang,
+    household,
+    from,
+    to,
+  });
   for (const c of changes) {
-    const date = dutchDate(c.at);
+    const date = c.day ?? dutchDate(c.at);
     const current = open.get(c.unitId);
     if (current) {
       current.to = date;
       done.push(current);
     } else {
-      done.push({ ...c, status: c.beforeStatus, household: null, from: null, to: date });
+      done.push(segment(c, c.beforeStatus, null, null, date));
     }
-    open.set(c.unitId, { ...c, from: date, to: null });
+    open.set(c.unitId, segment(c, c.status, c.household, date, null));
   }
   const unchanged = units
     .filter((u) => !open.has(u.id))
@@ -98,7 +117,11 @@ interface Stay {
 
 function staysOf(segments: Segment[]): Stay[] {
   const byUnit = new Map<number, Segment[]>();
-  for (const s of segments) byUnit.set(s.unitId, [...(byUnit.get(s.unitId) ?? []), s]);
+  for (const s of segments) {
+    const list = byUnit.get(s.unitId);
+    if (list) list.push(s);
+    else byUnit.set(s.unitId, [s]);
+  }
   const stays: Stay[] = [];
   for (const list of byUnit.values()) {
     let stay: Stay | null = null;
@@ -158,7 +181,8 @@ export function monitorFigures(input: MonitorInput, suppress: boolean): MonitorF
     allRooms.add(s.unitId);
   }
 
-  const stays = staysOf(segments).filter((st) => st.parts.some((p) => nights(p) > 0));
+  const allStays = staysOf(segments);
+  const stays = allStays.filter((st) => st.parts.some((p) => nights(p) > 0));
   const verblijfsdagen = perKind(() => 0);
   const stayHouseholds = perKind(() => new Set<Stay>());
   let women = 0;
@@ -183,7 +207,7 @@ export function monitorFigures(input: MonitorInput, suppress: boolean): MonitorF
   }
 
   // Stays that ended in the period, by the kind at departure; begun before the data: apart.
-  const ended = staysOf(segments).filter(
+  const ended = allStays.filter(
     (st) =>
       st.departure !== null &&
       coveredFrom !== null &&

@@ -1,50 +1,73 @@
 import { eq, sql } from 'drizzle-orm';
 import { locations, regionCapacity, regions, units, type Executor } from '@opvangatlas/db';
-import { unitKinds, type CapacitySnapshot, type UnitKind } from '@opvangatlas/shared';
+import { unitKinds, type CapacitySnapshot, type Unit, type UnitKind } from '@opvangatlas/shared';
 
-const emptySnapshot = (): CapacitySnapshot => ({
-  kinds: Object.fromEntries(
-    unitKinds.map((k) => [k, { places: 0, inService: 0, occupied: 0, fromElsewhere: 0 }]),
-  ) as CapacitySnapshot['kinds'],
-});
+/** What a region's capacity figures need of a unit: one row per unit, kept live per event. */
+export interface CapacityUnit {
+  id: number;
+  regionId: number;
+  kind: UnitKind;
+  status: Unit['status'];
+  /** The household's region of origin (herkomst) while reserved or occupied for a request. */
+  originRegionId: number | null;
+}
 
-/**
- * Every region's places, occupied places and their herkomst, counted from the units now:
- * one query for the whole country (1,024 units), for the capacity sweep.
- */
-export async function countCapacity(ex: Executor): Promise<Map<number, CapacitySnapshot>> {
+/** Every unit (or one region's) as capacity counts it: at live start and for the API. */
+export async function loadCapacityUnits(ex: Executor, regionId?: number): Promise<CapacityUnit[]> {
   const rows = await ex
     .select({
+      id: units.id,
       regionId: locations.regionId,
       kind: units.kind,
-      places: sql<number>`count(*)::int`,
-      inService: sql<number>`count(*) filter (where ${units.status} <> 'out_of_service')::int`,
-      occupied: sql<number>`count(*) filter (where ${units.status} = 'occupied')::int`,
-      fromElsewhere: sql<number>`count(*) filter (where ${units.status} = 'occupied' and ${units.originRegionId} is not null and ${units.originRegionId} <> ${locations.regionId})::int`,
+      status: units.status,
+      originRegionId: units.originRegionId,
     })
     .from(units)
     .innerJoin(locations, eq(locations.id, units.locationId))
-    .groupBy(locations.regionId, units.kind);
-  const all = new Map<number, CapacitySnapshot>();
-  for (const { id } of await ex.select({ id: regions.id }).from(regions))
-    all.set(id, emptySnapshot());
-  for (const r of rows) {
-    all.get(r.regionId)!.kinds[r.kind as UnitKind] = {
-      places: r.places,
-      inService: r.inService,
-      occupied: r.occupied,
-      fromElsewhere: r.fromElsewhere,
-    };
-  }
-  return all;
+    .where(regionId === undefined ? undefined : eq(locations.regionId, regionId));
+  return rows.map((r) => ({ ...r, kind: r.kind as UnitKind, status: r.status as Unit['status'] }));
 }
 
 /**
- * Stores a region's count when it differs from the stored one or is of an earlier day;
- * whether it did. Conditional, so of several instances sweeping at once one stores it (and
- * emits the event), the others find it already there.
+ * A region's places, occupied places and their herkomst, counted from its units: the same
+ * count for the live view (from memory, per unit event) and the API and CSV (from the
+ * database), so the two never disagree.
  */
-export async function storeCapacity(
+export function countCapacity(regionUnits: Iterable<CapacityUnit>): CapacitySnapshot {
+  const kinds = Object.fromEntries(
+    unitKinds.map((k) => [k, { places: 0, inService: 0, occupied: 0, fromElsewhere: 0 }]),
+  ) as CapacitySnapshot['kinds'];
+  for (const u of regionUnits) {
+    const k = kinds[u.kind];
+    k.places += 1;
+    if (u.status !== 'out_of_service') k.inService += 1;
+    if (u.status === 'occupied') {
+      k.occupied += 1;
+      if (u.originRegionId !== null && u.originRegionId !== u.regionId) k.fromElsewhere += 1;
+    }
+  }
+  return { kinds };
+}
+
+export async function loadInhabitants(ex: Executor): Promise<Map<number, number | null>> {
+  const rows = await ex.select({ id: regions.id, inhabitants: regions.inhabitants }).from(regions);
+  return new Map(rows.map((r) => [r.id, r.inhabitants]));
+}
+
+/** The last day each region's figures were announced for (region_capacity). */
+export async function loadCapacityDays(ex: Executor): Promise<Map<number, string>> {
+  const rows = await ex
+    .select({ regionId: regionCapacity.regionId, day: regionCapacity.day })
+    .from(regionCapacity);
+  return new Map(rows.map((r) => [r.regionId, r.day]));
+}
+
+/**
+ * Records that a region's figures were announced for `day`, with its count then; whether it
+ * did. Conditional (only a later day replaces the stored one), so of several instances
+ * starting the day at once one stores it and sends the event, the others find it done.
+ */
+export async function storeCapacityDay(
   ex: Executor,
   regionId: number,
   day: string,
@@ -57,43 +80,8 @@ export async function storeCapacity(
     .onConflictDoUpdate({
       target: regionCapacity.regionId,
       set: { day, figures, updatedAt: now },
-      setWhere: sql`${regionCapacity.figures} is distinct from excluded.figures or ${regionCapacity.day} <> excluded.day`,
+      setWhere: sql`${regionCapacity.day} < excluded.day`,
     })
     .returning({ regionId: regionCapacity.regionId });
   return rows.length === 1;
-}
-
-export async function loadCapacity(ex: Executor, regionId?: number) {
-  const rows = await ex
-    .select()
-    .from(regionCapacity)
-    .where(regionId === undefined ? undefined : eq(regionCapacity.regionId, regionId));
-  return new Map(rows.map((r) => [r.regionId, r.figures as CapacitySnapshot]));
-}
-
-/** The stored counts with their day, for the sweep to skip regions where nothing changed. */
-export async function loadCapacityDays(ex: Executor) {
-  const rows = await ex.select().from(regionCapacity);
-  return new Map(
-    rows.map((r) => [r.regionId, { day: r.day, figures: r.figures as CapacitySnapshot }]),
-  );
-}
-
-export function sameCapacity(a: CapacitySnapshot, b: CapacitySnapshot): boolean {
-  return unitKinds.every((k) => {
-    const x = a.kinds[k];
-    const y = b.kinds[k];
-    return (
-      x !== undefined &&
-      x.places === y.places &&
-      x.inService === y.inService &&
-      x.occupied === y.occupied &&
-      x.fromElsewhere === y.fromElsewhere
-    );
-  });
-}
-
-export async function loadInhabitants(ex: Executor): Promise<Map<number, number | null>> {
-  const rows = await ex.select({ id: regions.id, inhabitants: regions.inhabitants }).from(regions);
-  return new Map(rows.map((r) => [r.id, r.inhabitants]));
 }

@@ -5,10 +5,9 @@ import { AppError, ForbiddenError } from '../../errors';
 import type { ChangeRunner } from '../events/change-runner';
 import {
   countCapacity,
-  loadCapacity,
   loadCapacityDays,
-  sameCapacity,
-  storeCapacity,
+  loadCapacityUnits,
+  storeCapacityDay,
 } from './capacity-repository';
 import { municipalityFigures } from './municipality-figures';
 import { capacityEvent, figuresSince } from './overflow-live';
@@ -32,6 +31,9 @@ export interface MunicipalityServiceDeps {
  * municipality officer reads only its own region; coordinators and admins any.
  */
 export class MunicipalityService {
+  /** The day startDay last finished on this instance: the sweeps in between query nothing. */
+  private dayStarted: string | null = null;
+
   constructor(private readonly deps: MunicipalityServiceDeps) {}
 
   /** Which region the viewer may read: the officer's own, or (oversight) the one asked for. */
@@ -70,7 +72,7 @@ export class MunicipalityService {
           registrations: await loadRegistrations(tx, registrationsSince(since, regionId)),
           waitlist: await loadEntries(tx, entriesSince(since, { regionId })),
           nonPlacements: await loadNonPlacements(tx, nonPlacementsSince(since, { regionId })),
-          capacity: (await loadCapacity(tx, regionId)).get(regionId) ?? null,
+          capacity: countCapacity(await loadCapacityUnits(tx, regionId)),
           inhabitants: region.inhabitants,
         });
       },
@@ -93,27 +95,28 @@ export class MunicipalityService {
   }
 
   /**
-   * Sweep: every region's places, occupancy and herkomst counted again; each region whose
-   * count or day changed is stored and announced to its municipality. Run by every
-   * instance; the conditional store lets one of them announce a change.
+   * Sweep: once per Dutch day, an event per region that carries its municipality's figures
+   * to the new date (`asOf`, year-to-date), even where nothing else happens that day. Run by
+   * every instance; the conditional store lets one of them send it. How many it sent.
    */
-  async refreshCapacity(now = new Date()): Promise<number> {
+  async startDay(now = new Date()): Promise<number> {
     const day = dutchDate(now);
+    if (this.dayStarted !== null && this.dayStarted >= day) return 0;
     const db = this.deps.database.db;
-    const counts = await countCapacity(db);
     const stored = await loadCapacityDays(db);
-    let changed = 0;
-    for (const [regionId, snapshot] of counts) {
-      // Nothing new for this region: no transaction at all (the common case, every sweep).
-      const before = stored.get(regionId);
-      if (before?.day === day && sameCapacity(before.figures, snapshot)) continue;
+    let started = 0;
+    for (const { id } of await db.select({ id: regions.id }).from(regions)) {
+      const last = stored.get(id);
+      if (last !== undefined && last >= day) continue;
       const done = await this.deps.changes.run(async (ctx) => {
-        if (!(await storeCapacity(ctx.tx, regionId, day, snapshot, ctx.now))) return false;
-        ctx.emit(capacityEvent(regionId, day, snapshot));
+        const capacity = countCapacity(await loadCapacityUnits(ctx.tx, id));
+        if (!(await storeCapacityDay(ctx.tx, id, day, capacity, ctx.now))) return false;
+        ctx.emit(capacityEvent(id, day, capacity));
         return true;
       });
-      if (done) changed += 1;
+      if (done) started += 1;
     }
-    return changed;
+    this.dayStarted = day;
+    return started;
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CapacitySnapshot,
   dutchDate,
+  type PlacementRequest,
   Id,
   IsoDate,
   NonPlacement,
@@ -14,7 +15,13 @@ import type { Executor } from '@opvangatlas/db';
 import type { Viewer } from '../../live/audience';
 import type { LiveEvent, NewEvent } from '../../live/live-event';
 import type { LiveChange, LiveModule } from '../../live/live-module';
-import { loadCapacity, loadInhabitants } from './capacity-repository';
+import { unitEventTypes, type UnitEventData } from '../units/unit-live';
+import {
+  countCapacity,
+  loadCapacityUnits,
+  loadInhabitants,
+  type CapacityUnit,
+} from './capacity-repository';
 import { municipalityFigures } from './municipality-figures';
 import { recordAudience, seesRecord } from './overflow-privacy';
 import { loadRegistrations, registrationsSince } from './overflow-repository';
@@ -48,7 +55,13 @@ export type WaitlistEventType = (typeof waitlistEventTypes)[number];
 const OverflowEventData = z.object({ registration: OverflowRegistration });
 const WaitlistEventData = z.object({ entry: WaitlistEntry });
 const NonPlacementEventData = z.object({ record: NonPlacement });
-/** A region's units as the sweep counted them: only its municipality's figures change. */
+/**
+ * A region's new day (Europe/Amsterdam), with its units' count then, once per region and
+ * day (municipality-service.ts, startDay). It changes no state: capacity follows the unit
+ * events themselves (see `observes` below). It is what moves a quiet municipality's `asOf`
+ * and year-to-date windows to the new day. Older events of this type came from a 15 s
+ * recount sweep; they are read the same way.
+ */
 const CapacityEventData = z.object({ regionId: Id, day: IsoDate, capacity: CapacitySnapshot });
 
 export function overflowEvent(
@@ -111,6 +124,29 @@ export function capacityEvent(regionId: number, day: string, capacity: CapacityS
 /** Figures go back to 1 January last year: this year against last year. */
 export const figuresSince = (today: string) => `${Number(today.slice(0, 4)) - 1}-01-01`;
 
+/**
+ * What a unit adds to its region's capacity figures: in service or not, occupied by a
+ * household from the region or from elsewhere. A unit event that changes none of this (a
+ * hold, a release) leaves the figures as they are.
+ */
+const capacityPart = (u: CapacityUnit | undefined) =>
+  u === undefined
+    ? ''
+    : `${u.kind}:${u.status === 'out_of_service' ? 'out' : 'in'}:${
+        u.status !== 'occupied'
+          ? '-'
+          : u.originRegionId !== null && u.originRegionId !== u.regionId
+            ? 'elsewhere'
+            : 'own'
+      }`;
+
+/** Whether a unit event moves its region's capacity figures (read from the event alone). */
+const movesCapacity = (event: LiveEvent) => {
+  const { unit, before } = event.data as UnitEventData;
+  const counted = (s: string) => s === 'occupied' || s === 'out_of_service';
+  return unit.status !== before.status && (counted(unit.status) || counted(before.status));
+};
+
 const recentlyEnded = (at: string | null, now: number) =>
   at === null || now - Date.parse(at) <= RECENT_MS;
 
@@ -118,13 +154,25 @@ const recentlyEnded = (at: string | null, now: number) =>
  * Overflow stays, waitlists and niet-plaatsingen on the live stream, and each
  * municipality's figures of its own region. The figures are recomputed per change from
  * this module's memory (no database query on delivery), once per region and frame, and
- * are the only thing a municipality ever gets from this module.
+ * are the only thing a municipality ever gets from this module. Capacity and herkomst
+ * follow the units module's events, read through a subscription: a unit that changes
+ * moves its municipality's figures in the same frame.
  */
 export function overflowLiveModule(): LiveModule {
   const registrations = new Map<number, OverflowRegistration>();
   const entries = new Map<number, WaitlistEntry>();
   const records = new Map<number, NonPlacement>();
-  const capacity = new Map<number, CapacitySnapshot>();
+  /** Units by region, as capacity counts them (CapacityUnit). */
+  const unitsByRegion = new Map<number, Map<number, CapacityUnit>>();
+  const unitById = new Map<number, CapacityUnit>();
+  const putUnit = (u: CapacityUnit) => {
+    const before = unitById.get(u.id);
+    unitById.set(u.id, u);
+    let region = unitsByRegion.get(u.regionId);
+    if (!region) unitsByRegion.set(u.regionId, (region = new Map()));
+    region.set(u.id, u);
+    if (capacityPart(before) !== capacityPart(u)) figures.delete(u.regionId);
+  };
   let inhabitants = new Map<number, number | null>();
   const figures = new Map<number, MunicipalityFigures>();
 
@@ -138,7 +186,7 @@ export function overflowLiveModule(): LiveModule {
       registrations: registrations.values(),
       waitlist: entries.values(),
       nonPlacements: records.values(),
-      capacity: capacity.get(regionId) ?? null,
+      capacity: countCapacity(unitsByRegion.get(regionId)?.values() ?? []),
       inhabitants: inhabitants.get(regionId) ?? null,
     });
     figures.set(regionId, computed);
@@ -177,15 +225,15 @@ export function overflowLiveModule(): LiveModule {
         registrations.set(r.id, r);
       for (const e of await loadEntries(ex, entriesSince(since))) entries.set(e.id, e);
       for (const n of await loadNonPlacements(ex, nonPlacementsSince(since))) records.set(n.id, n);
-      capacity.clear();
-      for (const [regionId, snapshot] of await loadCapacity(ex)) capacity.set(regionId, snapshot);
+      unitById.clear();
+      unitsByRegion.clear();
+      for (const u of await loadCapacityUnits(ex)) putUnit(u);
       inhabitants = await loadInhabitants(ex);
     },
     apply(event: LiveEvent) {
+      // A new day: nothing to store; the projection recomputes the figures for the new date.
       if (event.type === 'municipality.capacity') {
-        const data = event.data as z.infer<typeof CapacityEventData>;
-        capacity.set(data.regionId, data.capacity);
-        figures.delete(data.regionId);
+        return;
       } else if (event.type === 'non_placement.recorded') {
         const { record } = event.data as z.infer<typeof NonPlacementEventData>;
         records.set(record.id, record);
@@ -218,6 +266,39 @@ export function overflowLiveModule(): LiveModule {
       }
       const { registration } = event.data as z.infer<typeof OverflowEventData>;
       return [{ slice: 'overflow', key: registration.id, value: registration }];
+    },
+    observes: {
+      types: [...unitEventTypes, 'placement.accepted'],
+      apply(event) {
+        if (event.type === 'placement.accepted') {
+          // The unit reserved for the request keeps the household's herkomst (as the
+          // database's origin_region_id does) until the household leaves it.
+          const { request } = event.data as { request: PlacementRequest };
+          const offer = request.offers.find((o) => o.id === request.acceptedOfferId);
+          const unit = offer && unitById.get(offer.unitId);
+          if (unit) putUnit({ ...unit, originRegionId: request.originRegionId });
+          return;
+        }
+        const { unit } = event.data as UnitEventData;
+        const before = unitById.get(unit.id);
+        // Only a reservation and an occupied unit keep a herkomst; every other status drops it.
+        const keeps = unit.status === 'occupied' || event.type === 'unit.reserved';
+        putUnit({
+          id: unit.id,
+          regionId: unit.regionId,
+          kind: unit.kind,
+          status: unit.status,
+          originRegionId: keeps ? (before?.originRegionId ?? null) : null,
+        });
+      },
+      project(event, viewer, cls): LiveChange[] {
+        // Unit events reach their region's municipality; the figures go with them when the
+        // unit's part of the capacity moved. Everyone else gets units from the units module.
+        if (cls !== 'municipality' || event.type === 'placement.accepted') return [];
+        const regionId = viewer.regionId;
+        if (regionId === null || regionId !== event.regionId || !movesCapacity(event)) return [];
+        return [{ slice: 'municipality', key: regionId, value: figuresOf(regionId) }];
+      },
     },
     snapshot(viewer): SliceArrays {
       if (viewer.role === 'municipality') {

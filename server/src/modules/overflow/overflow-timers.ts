@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin';
 
 /**
- * Late check-ins and the municipality's capacity figures are swept on every instance; each
- * step is a conditional update, so it happens (and is announced) once however many
- * instances sweep. The state lives in the database: a restart loses nothing, the next sweep
- * catches up. The first sweep runs at start, so the municipality view has its capacity
- * figures at once.
+ * Late check-ins, and each region's new day for the municipality view, are swept on every
+ * instance; each step is a conditional update, so it happens (and is announced) once however
+ * many instances sweep. The state lives in the database: a restart loses nothing, the next
+ * sweep catches up. (A municipality's capacity figures need no recount: they follow the unit
+ * events live, overflow-live.ts.)
  */
 export const overflowTimersPlugin = fp(
   async (app) => {
@@ -15,7 +15,7 @@ export const overflowTimersPlugin = fp(
       const now = new Date();
       await app.services.overflow.flagOverdue(now);
       await app.services.overflow.escalateOverdue(now);
-      await app.services.municipality.refreshCapacity(now);
+      await app.services.municipality.startDay(now);
     };
     let busy = false;
     // A slow sweep is not overtaken by the next: the next tick waits its turn.

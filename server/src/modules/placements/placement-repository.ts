@@ -177,10 +177,6 @@ export async function organisationsInRegions(ex: Executor, regionIds: number[]):
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
-export async function listRegionIds(ex: Executor): Promise<number[]> {
-  return (await ex.select({ id: regions.id }).from(regions)).map((r) => r.id);
-}
-
 export async function findQuota(ex: Executor, regionId: number) {
   const [row] = await ex
     .select({ percent: regions.quotaOutOfRegionPercent, mode: regions.quotaMode })

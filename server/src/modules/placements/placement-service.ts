@@ -11,6 +11,7 @@ import {
 } from '@opvangatlas/shared';
 import { AppError, ValidationError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
+import { listRegionIds } from '../regions/region-repository';
 import { assertAccess } from '../session/access';
 import { assertSwapUnit } from '../swaps/swap-repository';
 import { lockUnits, findUnit, toUnit } from '../units/unit-repository';
@@ -32,7 +33,6 @@ import {
   listDueEscalations,
   listExpired,
   listLiveRequestIds,
-  listRegionIds,
   loadRequests,
   lockRequest,
   markDeclined,

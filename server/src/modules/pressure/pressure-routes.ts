@@ -1,4 +1,6 @@
 import {
+  AlertRuleSet,
+  AlertRulesInput,
   ErrorResponse,
   PressureBoard,
   PressureSeries,
@@ -41,5 +43,28 @@ export const pressureRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     (request) => app.services.pressure.history(requireUser(request), request.query),
+  );
+  app.get(
+    '/pressure/alert-rules',
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in coordinator’s Druk alert thresholds',
+        response: { 200: AlertRuleSet, ...errors },
+      },
+    },
+    (request) => app.services.alertRules.get(requireUser(request)),
+  );
+  app.put(
+    '/pressure/alert-rules',
+    {
+      schema: {
+        tags,
+        summary: 'Replaces the coordinator’s alert thresholds (audited, live to their screens)',
+        body: AlertRulesInput,
+        response: { 200: AlertRuleSet, ...errors },
+      },
+    },
+    (request) => app.services.alertRules.replace(requireUser(request), request.body),
   );
 };

@@ -18,12 +18,9 @@ import {
   loadNonPlacements,
   nonPlacementsSince,
 } from '../overflow/waitlist-repository';
-import {
-  listRegionIds,
-  listLiveRequestIds,
-  loadRequests,
-} from '../placements/placement-repository';
+import { listLiveRequestIds, loadRequests } from '../placements/placement-repository';
 import { RECENT_MS } from '../placements/placement-live';
+import { listRegionIds } from '../regions/region-repository';
 import { listUnits, toUnit } from '../units/unit-repository';
 import { HOUR_MS, OccupancySeries } from './occupancy-series';
 import { loadUnitChanges, loadUnitsNow } from './pressure-repository';
@@ -55,7 +52,7 @@ export class PressureService {
       async (tx) => {
         const requestIds = await listLiveRequestIds(tx, new Date(now.getTime() - RECENT_MS));
         return pressureRows(
-          (await listRegionIds(tx)).sort((a, b) => a - b),
+          await listRegionIds(tx),
           {
             units: (await listUnits(tx)).map(toUnit),
             locations: (await listLocations(tx)).map(toLocation),

@@ -2,8 +2,11 @@ import type { Executor } from '@opvangatlas/db';
 import type { Viewer } from '../../live/audience';
 import type { LiveEvent, NewEvent } from '../../live/live-event';
 import type { LiveModule } from '../../live/live-module';
+import { placementEventTypes } from '../placements/placement-live';
+import { unitEventTypes } from '../units/unit-live';
 import { proposalFor, seesProposal } from './swap-privacy';
 import { listLiveProposalIds, loadHouseholds, loadProposals } from './swap-repository';
+import { triggersRecompute, type SwapRecomputes } from './swap-triggers';
 import { FullProposal } from './swap-types';
 
 export const swapEventTypes = [
@@ -46,8 +49,18 @@ export function swapEvent(
   };
 }
 
-export function swapLiveModule(): LiveModule {
+/**
+ * Proposals on the live stream. With `recomputes` (the app's; none in a hub that only
+ * renders snapshots) the module also reads the unit and request changes that may open or
+ * break a swap, and its own declines and falls, and asks for a recompute: on every
+ * instance, in seq order, catch-up included. The hub starts from the tables without
+ * replaying the log, and a catch-up of many events joins one debounced recompute.
+ */
+export function swapLiveModule(recomputes?: SwapRecomputes): LiveModule {
   const proposals = new Map<number, FullProposal>();
+  const observe = (event: LiveEvent) => {
+    if (recomputes && triggersRecompute(event, recomputes.namedUnitIds)) recomputes.schedule();
+  };
   const prune = (now: number) => {
     for (const [id, p] of proposals) {
       if (p.endedAt !== null && now - Date.parse(p.endedAt) > RECENT_SWAP_MS) proposals.delete(id);
@@ -79,6 +92,8 @@ export function swapLiveModule(): LiveModule {
       const proposal = event.data as FullProposal;
       proposals.set(proposal.id, proposal);
       prune(Date.parse(event.at));
+      // A decline or fall frees its requests: an own event type, so not among `observes`.
+      observe(event);
     },
     project(event, viewer) {
       const proposal = event.data as FullProposal;
@@ -87,6 +102,7 @@ export function swapLiveModule(): LiveModule {
     // Each VO sees its own part: one rendering per organisation.
     viewerKey: (_event, viewer: Viewer, cls) =>
       cls === 'own' || cls === 'other' ? `org:${viewer.organisationId}` : cls,
+    observes: { types: [...unitEventTypes, ...placementEventTypes], apply: observe },
     snapshot(viewer) {
       const visible = [...proposals.values()].filter((p) => seesProposal(viewer, p));
       return { swaps: visible.map((p) => proposalFor(viewer, p)) };

@@ -148,7 +148,11 @@ export async function listNamedUnitIds(ex: Executor): Promise<number[]> {
 }
 
 export async function regionCentres(ex: Executor) {
-  return ex.select({ id: regions.id, lat: regions.lat, lon: regions.lon }).from(regions);
+  // Ordered: the recompute compares two reads of its input, and row order is not stable.
+  return ex
+    .select({ id: regions.id, lat: regions.lat, lon: regions.lon })
+    .from(regions)
+    .orderBy(regions.id);
 }
 
 export async function insertProposal(

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'drizzle-orm';
 import type { Database } from '@opvangatlas/db';
 import {
@@ -10,7 +11,8 @@ import {
 import { AppError, ConflictError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
 import { assertAccess } from '../session/access';
-import { findUnit } from '../units/unit-repository';
+import { lockRequest } from '../placements/placement-repository';
+import { findUnit, lockUnits } from '../units/unit-repository';
 import { executeSwap, SwapFailed } from './swap-execution';
 import { RECENT_SWAP_MS, swapEvent, type SwapEventType } from './swap-live';
 import { proposalFor, seesProposal } from './swap-privacy';
@@ -27,9 +29,10 @@ import {
   loadProposals,
   lockProposal,
   regionCentres,
+  type CandidateRow,
   setDecision,
 } from './swap-repository';
-import { enumerateCycles, solveSwaps } from './swap-solver';
+import { enumerateCycles, solveSwaps, type SwapCycle } from './swap-solver';
 import { nextOf, previousOf, type FullProposal } from './swap-types';
 
 export interface SwapDeadlines {
@@ -63,6 +66,46 @@ function refusedMoves(fallen: FullProposal[]): Set<string> {
   return moves;
 }
 
+/** Everything a solve uses: when any of it changed, its cycles are not proposed. */
+interface SolveInput {
+  candidates: CandidateRow[];
+  centres: Array<{ id: number; lat: number; lon: number }>;
+  /** Moves a party turned down, as `from>to` request ids. */
+  refused: string[];
+}
+
+async function readSolveInput(tx: ChangeContext['tx']): Promise<SolveInput> {
+  const fallen = await loadProposals(tx, await listRefusedProposalIds(tx));
+  return {
+    candidates: await listCandidates(tx),
+    centres: await regionCentres(tx),
+    refused: [...refusedMoves(fallen)].sort(),
+  };
+}
+
+/**
+ * Field by field, not by versions alone: a request or unit version covers its own row, but
+ * a request joining or leaving the candidates (placed, cancelled, taken into another
+ * instance's proposal) or a new refusal changes the optimum too.
+ */
+function sameInput(a: SolveInput, b: SolveInput): boolean {
+  return isDeepStrictEqual(a, b);
+}
+
+async function solveFor(input: SolveInput): Promise<SwapCycle[]> {
+  if (input.candidates.length < 2) return [];
+  const centres = new Map(input.centres.map((r) => [r.id, r]));
+  const km = (from: number, to: number) => haversineKm(centres.get(from)!, centres.get(to)!);
+  const refused = new Set(input.refused);
+  const { cycles } = await solveSwaps(
+    enumerateCycles(input.candidates, km, (from, to) => refused.has(`${from}>${to}`)),
+  );
+  return cycles;
+}
+
+/** After this many solves overtaken by changes, a recompute leaves it to the next trigger. */
+const MAX_SOLVE_ATTEMPTS = 3;
+
 /** One recompute at a time across every instance: the lock lives as long as its transaction. */
 const SWAP_RECOMPUTE_LOCK = 9_000_002;
 
@@ -71,6 +114,8 @@ export interface RecomputeResult {
   fallen: number[];
   /** Units named by requests in play: a change to one of them means a recompute. */
   namedUnitIds: number[];
+  /** Overtaken by changes every time it solved: the caller runs it once more. */
+  retry?: boolean;
 }
 
 /**
@@ -151,63 +196,99 @@ export class SwapService {
 
   /**
    * Lets open proposals whose requests or units changed fall, then proposes the best set of
-   * cycles among the requests not in an open proposal. Under a transaction-scoped advisory
-   * lock, so instances recompute one after the other, and each sees the proposals the one
-   * before made: a request is never in two open proposals.
+   * cycles among the requests not in an open proposal. The solve (seconds on a large
+   * instance) holds no transaction and no lock: a short locked transaction lets broken
+   * proposals fall and reads what the solve needs, and another stores the proposals only
+   * if nothing the solve used changed meanwhile (else it reads and solves again). The
+   * transaction-scoped advisory lock orders the reads and writes of every instance, so each
+   * stores against the proposals the one before made: a request is never in two open
+   * proposals, and a cycle is proposed once however many instances recompute.
    */
-  recompute(): Promise<RecomputeResult> {
-    return this.deps.changes.run(async (ctx) => {
-      await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);
-      const fallen: number[] = [];
-      const open = await loadProposals(ctx.tx, await listOpenProposalIds(ctx.tx));
-      for (const seen of open) {
-        if (!(await this.brokenBy(ctx, seen))) continue;
-        // Checked again under the proposal's lock: a last acceptance may have executed it.
-        const row = await lockProposal(ctx.tx, seen.id);
-        const [proposal] = row?.status === 'open' ? await loadProposals(ctx.tx, [seen.id]) : [];
-        const reason = proposal ? await this.brokenBy(ctx, proposal) : null;
-        if (!proposal || !reason) continue;
-        await endProposal(ctx.tx, proposal.id, 'fallen', reason, ctx.now);
-        await this.emit(ctx, null, proposal.id, 'swap.fallen');
-        fallen.push(proposal.id);
-      }
-      const namedUnitIds = await listNamedUnitIds(ctx.tx);
-      const candidates = await listCandidates(ctx.tx);
-      if (candidates.length < 2) return { proposed: [], fallen, namedUnitIds };
-      const centres = new Map((await regionCentres(ctx.tx)).map((r) => [r.id, r]));
-      const km = (from: number, to: number) => haversineKm(centres.get(from)!, centres.get(to)!);
-      const refused = refusedMoves(
-        await loadProposals(ctx.tx, await listRefusedProposalIds(ctx.tx)),
-      );
-      const { cycles } = await solveSwaps(
-        enumerateCycles(candidates, km, (from, to) => refused.has(`${from}>${to}`)),
-      );
-      const byId = new Map(candidates.map((c) => [c.requestId, c]));
-      const proposed: number[] = [];
-      for (const cycle of cycles) {
-        const members = cycle.requestIds.map((r) => byId.get(r)!);
-        const id = await insertProposal(
+  async recompute(): Promise<RecomputeResult> {
+    const fallen: number[] = [];
+    for (let attempt = 1; ; attempt += 1) {
+      const read = await this.deps.changes.run(async (ctx) => {
+        await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);
+        fallen.push(...(await this.fallBroken(ctx)));
+        return {
+          namedUnitIds: await listNamedUnitIds(ctx.tx),
+          input: await readSolveInput(ctx.tx),
+        };
+      });
+      const { namedUnitIds, input } = read;
+      const cycles = await solveFor(input);
+      if (cycles.length === 0) return { proposed: [], fallen, namedUnitIds };
+      const proposed = await this.deps.changes.run(async (ctx) => {
+        await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);
+        // Writers (accept, cancel, a unit's change) take these rows' locks, not the advisory
+        // one: held from the check to the commit, nothing the proposals rest on can change in
+        // between. Requests, then units, as executeSwap and the placement workflow lock.
+        const requestIds = [...new Set(cycles.flatMap((c) => c.requestIds))].sort((a, b) => a - b);
+        for (const id of requestIds) await lockRequest(ctx.tx, id);
+        const unitOf = new Map(input.candidates.map((c) => [c.requestId, c.unit.id]));
+        await lockUnits(
           ctx.tx,
-          {
-            deadline: this.deadlineFor(
-              members.map((m) => m.urgency),
-              ctx.now,
-            ),
-            parties: members.map((m, i) => ({
-              requestId: m.requestId,
-              organisationId: m.organisationId,
-              givesUnitId: m.unit.id,
-              givesUnitVersion: m.unit.version,
-              receivesUnitId: members[(i + 1) % members.length]!.unit.id,
-            })),
-          },
-          ctx.now,
+          requestIds.map((id) => unitOf.get(id)!),
         );
-        await this.emit(ctx, null, id, 'swap.proposed');
-        proposed.push(id);
-      }
-      return { proposed, fallen, namedUnitIds };
-    });
+        if (!sameInput(input, await readSolveInput(ctx.tx))) return null;
+        return this.propose(ctx, input, cycles);
+      });
+      if (proposed) return { proposed, fallen, namedUnitIds };
+      // Something the solve used changed while it ran. A change is not sure to trigger a
+      // recompute of its own (a unit named meanwhile is not yet in `namedUnitIds`), so after
+      // a few tries in a storm of changes the caller is asked to run it once more.
+      if (attempt >= MAX_SOLVE_ATTEMPTS) return { proposed: [], fallen, namedUnitIds, retry: true };
+    }
+  }
+
+  /** Open proposals whose requests or units changed fall; their ids. */
+  private async fallBroken(ctx: ChangeContext): Promise<number[]> {
+    const fallen: number[] = [];
+    const open = await loadProposals(ctx.tx, await listOpenProposalIds(ctx.tx));
+    for (const seen of open) {
+      if (!(await this.brokenBy(ctx, seen))) continue;
+      // Checked again under the proposal's lock: a last acceptance may have executed it.
+      const row = await lockProposal(ctx.tx, seen.id);
+      const [proposal] = row?.status === 'open' ? await loadProposals(ctx.tx, [seen.id]) : [];
+      const reason = proposal ? await this.brokenBy(ctx, proposal) : null;
+      if (!proposal || !reason) continue;
+      await endProposal(ctx.tx, proposal.id, 'fallen', reason, ctx.now);
+      await this.emit(ctx, null, proposal.id, 'swap.fallen');
+      fallen.push(proposal.id);
+    }
+    return fallen;
+  }
+
+  private async propose(
+    ctx: ChangeContext,
+    input: SolveInput,
+    cycles: readonly SwapCycle[],
+  ): Promise<number[]> {
+    const byId = new Map(input.candidates.map((c) => [c.requestId, c]));
+    const proposed: number[] = [];
+    for (const cycle of cycles) {
+      const members = cycle.requestIds.map((r) => byId.get(r)!);
+      const id = await insertProposal(
+        ctx.tx,
+        {
+          deadline: this.deadlineFor(
+            members.map((m) => m.urgency),
+            ctx.now,
+          ),
+          parties: members.map((m, i) => ({
+            requestId: m.requestId,
+            organisationId: m.organisationId,
+            givesUnitId: m.unit.id,
+            givesUnitVersion: m.unit.version,
+            receivesUnitId: members[(i + 1) % members.length]!.unit.id,
+          })),
+        },
+        ctx.now,
+      );
+      await this.emit(ctx, null, id, 'swap.proposed');
+      proposed.push(id);
+    }
+    return proposed;
   }
 
   /** The shortest deadline of its parties' urgencies: code rood and acuut cannot wait. */

@@ -8,6 +8,7 @@ import {
   enumerateCycles,
   independentParts,
   solveSwaps,
+  solveSwapsByStages,
   type SwapCandidate,
   type SwapCycle,
 } from './swap-solver';
@@ -94,6 +95,29 @@ describe('swap cycles', () => {
     expect((await solveSwaps(travel)).objective.km).toBe(20);
   });
 
+  it('stays exact where the LP bound cannot be reached (falls back stage by stage)', async () => {
+    // Seven 3-cycles on seven requests, every two sharing one (the Fano plane): the LP
+    // takes each a third, promising 7 households where one cycle of 3 is all there is.
+    const fano = [
+      [1, 2, 3],
+      [1, 4, 5],
+      [1, 6, 7],
+      [2, 4, 6],
+      [2, 5, 7],
+      [3, 4, 7],
+      [3, 5, 6],
+    ].map((ids, i) => ({ requestIds: ids, households: 3, codeRood: 0, acuut: 0, km: 10 + i }));
+    // Pairs with different travel on the side, so the last stage has a choice to make.
+    const pairs = [
+      [8, 9],
+      [9, 10],
+      [8, 10],
+      [10, 11],
+    ].map((ids, i) => ({ requestIds: ids, households: 2, codeRood: 0, acuut: 0, km: 40 - i * 7 }));
+    const cycles = [...fano, ...pairs, { ...fano[0]!, requestIds: [1, 2, 8], km: 3 }];
+    expect((await solveSwaps(cycles)).objective).toEqual(bruteForceSwaps(cycles).objective);
+  });
+
   it('leaves out moves a party turned down', () => {
     const cands = [candidate(1, 1), candidate(2, 2)];
     expect(enumerateCycles(cands, flat, (from, to) => from === 2 && to === 1)).toEqual([]);
@@ -178,4 +202,44 @@ describe('swap cycles', () => {
       { numRuns: 150 },
     );
   });
+
+  it('matches the plain stage-by-stage integer programs on mid-size instances', async () => {
+    // Large enough for the LP bounds, odd-set cuts and reduced-cost fixing to matter.
+    const midSize = fc
+      .array(
+        fc.record({
+          org: fc.integer({ min: 1, max: 8 }),
+          urgency,
+          children: fc.integer({ min: 0, max: 2 }),
+          room: fc.integer({ min: 1, max: 4 }),
+          kind: fc.constantFrom(...unitKinds),
+          sameKind: fc.boolean(),
+        }),
+        { minLength: 18, maxLength: 28 },
+      )
+      .map((rows) =>
+        rows.map((r, i) =>
+          candidate(i + 1, r.org, {
+            urgency: r.urgency,
+            children: r.children,
+            kind: r.kind,
+            unit: {
+              ...candidate(i + 1, r.org, { room: r.room }).unit,
+              kind: r.sameKind
+                ? r.kind
+                : unitKinds[(unitKinds.indexOf(r.kind) + 1) % unitKinds.length]!,
+            },
+          }),
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(midSize, async (cands) => {
+        const cycles = enumerateCycles(cands, distance);
+        const fast = await solveSwaps(cycles);
+        const plain = await solveSwapsByStages(cycles);
+        expect(fast.objective).toEqual(plain.objective);
+      }),
+      { numRuns: 6 },
+    );
+  }, 30_000);
 });

@@ -1,13 +1,11 @@
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { LiveEvent } from '../../live/live-event';
 import type { FullRequest } from '../placements/placement-repository';
 
 /**
  * When to look for swaps again: a "ruil mogelijk" request opened, changed or ended; a unit
- * named by such a request changed; a proposal fell. A burst of changes is one recompute: the first change
- * starts a short timer, later ones join it, and a change during a recompute runs one more
- * after it. Only the instance that committed the change reacts; the advisory lock in the
- * recompute keeps two instances from proposing the same request twice.
+ * named by such a request changed; a proposal fell.
  */
 export function triggersRecompute(event: LiveEvent, namedUnitIds: ReadonlySet<number>): boolean {
   if (event.type.startsWith('placement.') && event.type !== 'placement.quota_set') {
@@ -19,59 +17,104 @@ export function triggersRecompute(event: LiveEvent, namedUnitIds: ReadonlySet<nu
   return event.type === 'swap.declined' || event.type === 'swap.fallen';
 }
 
+/** What the swaps live module needs to ask for a recompute (see swap-live.ts). */
+export interface SwapRecomputes {
+  /** The units named by open "ruil mogelijk" requests, as of the last recompute. */
+  readonly namedUnitIds: ReadonlySet<number>;
+  schedule(): void;
+}
+
+/**
+ * One instance's recompute schedule. The swaps live module feeds it every event its hub
+ * applies, so every instance reacts to every change, whichever committed it; the advisory
+ * lock and the input check in `recompute` keep them from proposing a request twice. A burst
+ * of changes is one recompute: the first change starts a short timer, later ones join it
+ * (a catch-up of a thousand events too), and a change during a recompute runs one more
+ * after it.
+ */
+class SwapTriggers implements SwapRecomputes {
+  namedUnitIds: ReadonlySet<number> = new Set();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  schedule(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => this.run(), this.app.config.swapDebounceMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private run(): void {
+    this.timer = undefined;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.app.services.swaps
+      .recompute()
+      .then((result) => {
+        this.namedUnitIds = new Set(result.namedUnitIds);
+        if (result.retry) {
+          this.app.log.warn('swap recompute overtaken by changes; running it again');
+          this.again = true;
+        }
+      })
+      .catch((err: unknown) => this.app.log.error({ err }, 'swap recompute failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+  }
+}
+
+const schedules = new WeakMap<FastifyInstance, SwapTriggers>();
+
+/**
+ * The app's recompute schedule, shared by its swaps live module (made while the live plugin
+ * registers) and the plugin below that starts and stops it.
+ */
+export function swapRecomputesOf(app: FastifyInstance): SwapRecomputes {
+  return triggersOf(app);
+}
+
+function triggersOf(app: FastifyInstance): SwapTriggers {
+  let triggers = schedules.get(app);
+  if (!triggers) schedules.set(app, (triggers = new SwapTriggers(app)));
+  return triggers;
+}
+
 export const swapTriggersPlugin = fp(
   async (app) => {
-    const { swapDebounceMs, swapSweepMs } = app.config;
-    let timer: NodeJS.Timeout | undefined;
+    const triggers = triggersOf(app);
     let sweeper: NodeJS.Timeout | undefined;
-    let running: Promise<unknown> | null = null;
-    let again = false;
-    let closed = false;
-    let namedUnitIds: ReadonlySet<number> = new Set();
-    const run = async () => {
-      timer = undefined;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = app.services.swaps
-        .recompute()
-        .then((result) => void (namedUnitIds = new Set(result.namedUnitIds)))
-        .catch((err: unknown) => app.log.error({ err }, 'swap recompute failed'))
-        .finally(() => {
-          running = null;
-          if (again && !closed) {
-            again = false;
-            schedule();
-          }
-        });
-    };
-    const schedule = () => {
-      if (closed || timer) return;
-      timer = setTimeout(() => void run(), swapDebounceMs);
-      timer.unref();
-    };
-    const unsubscribe = app.changes.onCommitted((events) => {
-      if (events.some((e) => triggersRecompute(e, namedUnitIds))) schedule();
-    });
     app.addHook('onReady', async () => {
-      // Requests left unmatched while no instance ran (a restart) are matched now.
-      schedule();
+      // The hub starts from the tables, not by replaying the log: requests left unmatched
+      // while no instance ran (a restart) are matched by this one recompute.
+      triggers.schedule();
       sweeper = setInterval(() => {
-        // A proposal that falls here is an event, so the listener above recomputes.
+        // A proposal that falls here is an event, which the live module observes.
         app.services.swaps
           .expireDue()
           .catch((err: unknown) => app.log.error({ err }, 'swap deadline sweep failed'));
-      }, swapSweepMs);
+      }, app.config.swapSweepMs);
       sweeper.unref();
     });
     app.addHook('preClose', async () => {
-      closed = true;
-      unsubscribe();
-      clearTimeout(timer);
       clearInterval(sweeper);
-      await running;
+      await triggers.close();
     });
   },
-  { name: 'swap-triggers', dependencies: ['services'] },
+  { name: 'swap-triggers', dependencies: ['services', 'live'] },
 );

@@ -173,6 +173,10 @@ export const en = {
   'map.unavailable': 'The map cannot be shown in this browser. The list still works.',
   'map.legend':
     'N = emergency bed (noodbed), C = crisis bed, V = follow-up bed (vervolg), G = type not registered. Pressure (occupancy): OK below 85%, High from 85%, Very high from 95%, Full at 100%. Double border: own region.',
+  'map.pressureTitle': 'Pressure per region',
+  'map.pressureNote':
+    'Region areas are approximate: each municipality with the nearest central city. Pattern and icon show the pressure without relying on colour.',
+  'map.unnamed': 'Also on the map, name not shown there:',
   'map.aggregatesNote': 'You see the totals of your own region, without single locations or units.',
   'map.summary.one': '{count} matching free place in the Netherlands',
   'map.summary.other': '{count} matching free places in the Netherlands',

@@ -107,13 +107,19 @@ export type CountPlural = {
   [B in PluralBase]: [PluralParamName<B>] extends [never] ? B : never;
 }[PluralBase];
 
+/** Built once: a list renders hundreds of plurals, and building the rules costs more than using them. */
+const pluralRules = {
+  nl: new Intl.PluralRules('nl-NL'),
+  en: new Intl.PluralRules('en-GB'),
+} as const;
+
 /** Plural form by count; `{count}` is filled in, every other placeholder is required. */
 export function tp<B extends PluralBase>(
   base: B,
   count: number,
   ...params: ParamArgs<PluralParamName<B>>
 ): string {
-  const rule = new Intl.PluralRules(i18n.lang === 'nl' ? 'nl-NL' : 'en-GB').select(count);
+  const rule = pluralRules[i18n.lang].select(count);
   const key = `${base}.${rule === 'one' ? 'one' : 'other'}` as MessageKey;
   return translate(i18n.lang, key, { count, ...params[0] });
 }

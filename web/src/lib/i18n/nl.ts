@@ -178,6 +178,10 @@ export const nl = {
   'map.unavailable': 'De kaart kan in deze browser niet worden getoond. De lijst werkt wel.',
   'map.legend':
     'N = noodbed, C = crisisbed, V = vervolgbed, G = geen onderscheid. Druk (bezetting): OK onder 85%, Hoog vanaf 85%, Zeer hoog vanaf 95%, Vol bij 100%. Dubbele rand: eigen regio.',
+  'map.pressureTitle': 'Druk per regio',
+  'map.pressureNote':
+    'Regiogebieden bij benadering: elke gemeente bij de dichtstbijzijnde centrumgemeente. Patroon en pictogram tonen de druk ook zonder kleur.',
+  'map.unnamed': 'Ook op de kaart, naam daar niet getoond:',
   'map.aggregatesNote': 'Je ziet de totalen van je eigen regio, zonder losse locaties of ruimtes.',
   'map.summary.one': '{count} passende vrije plek in Nederland',
   'map.summary.other': '{count} passende vrije plekken in Nederland',

@@ -114,5 +114,6 @@ export const pressureEn = {
   'druk.rules.add': 'Add alert',
   'druk.rules.remove': 'Remove',
   'druk.rules.none': 'No alerts set yet.',
-  'druk.rules.device': 'Your alerts are kept on this device.',
+  'druk.rules.loadFailed': 'Your alerts could not be loaded; trying again.',
+  'druk.rules.everyScreen': 'Your alerts are kept with your account and apply on all your screens.',
 } as const satisfies Record<keyof typeof pressureNl, string>;

@@ -115,5 +115,7 @@ export const pressureNl = {
   'druk.rules.add': 'Melding toevoegen',
   'druk.rules.remove': 'Verwijderen',
   'druk.rules.none': 'Nog geen meldingen ingesteld.',
-  'druk.rules.device': 'Je meldingen worden op dit apparaat bewaard.',
+  'druk.rules.loadFailed': 'Je meldingen konden niet worden geladen; we proberen het opnieuw.',
+  'druk.rules.everyScreen':
+    'Je meldingen worden bij je account bewaard en gelden op al je schermen.',
 } as const;

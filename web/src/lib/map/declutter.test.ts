@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declutter, layoutMarkers, type MarkerBox } from './declutter';
+import { declutter, layoutMarkers, placeLabels, type MarkerBox } from './declutter';
 
 const box = (id: number, x: number, y: number, priority = 0): MarkerBox => ({
   id,
@@ -78,5 +78,40 @@ describe('layoutMarkers', () => {
     // Every marker is drawn or stands in a group.
     const grouped = [...shown.values()].flat();
     expect(shown.size + grouped.length).toBe(200);
+  });
+});
+
+describe('placeLabels', () => {
+  const badge = { width: 60, height: 44 };
+  const bounds = { width: 400, height: 300 };
+  const label = (id: number, x: number, y: number, width = 60) => ({ id, x, y, width, height: 16 });
+  const marker = (x: number, y: number) => ({ x, y, ...badge });
+
+  it('puts a name right of its badge when there is room', () => {
+    expect(placeLabels([label(1, 100, 100)], [marker(100, 100)], badge, bounds)).toEqual(
+      new Map([[1, 'right']]),
+    );
+  });
+
+  it('moves a name to another side when a marker or an earlier name is in the way', () => {
+    const markers = [marker(100, 100), marker(180, 100)];
+    const placed = placeLabels([label(1, 100, 100), label(2, 180, 100)], markers, badge, bounds);
+    // 1 cannot go right (marker 2 is there): left; 2 goes right.
+    expect(placed).toEqual(
+      new Map([
+        [1, 'left'],
+        [2, 'right'],
+      ]),
+    );
+  });
+
+  it('keeps names inside the map and leaves out a name with no room on any side', () => {
+    // At the right edge: left of it. Boxed in on all four sides: no name.
+    expect(placeLabels([label(1, 380, 100)], [marker(380, 100)], badge, bounds).get(1)).toBe(
+      'left',
+    );
+    const around = [marker(200, 150), marker(270, 150), marker(130, 150)];
+    around.push(marker(200, 100), marker(200, 200));
+    expect(placeLabels([label(1, 200, 150)], around, badge, bounds).size).toBe(0);
   });
 });

@@ -93,3 +93,58 @@ export function layoutMarkers(boxes: readonly MarkerBox[], compact: BoxSize): Ma
   const visible = ordered.filter((b) => shown.has(b.id));
   return { detailed: declutter(visible, compact), shown };
 }
+
+/** Where a region's name goes next to its badge. */
+export type LabelAnchor = 'right' | 'left' | 'top' | 'bottom';
+const ANCHORS: readonly LabelAnchor[] = ['right', 'left', 'top', 'bottom'];
+/** Room between a badge and its name, px. */
+const LABEL_GAP = 2;
+
+export interface LabelRequest {
+  id: number;
+  /** The badge's centre on screen, px. */
+  x: number;
+  y: number;
+  /** The name's size, px. */
+  width: number;
+  height: number;
+}
+
+/**
+ * Names next to the compact badges (the full labels carry theirs): in the order given, each
+ * name takes the first side of its badge (right, left, above, below: maplibre's variable
+ * text anchor, for HTML markers) where it covers no marker, no name placed before it and
+ * stays inside the map. Names that find no room are left out; the caller lists them.
+ */
+export function placeLabels(
+  requests: readonly LabelRequest[],
+  /** Every marker drawn, as laid out (compact boxes and full labels). */
+  markers: readonly Pick<MarkerBox, 'x' | 'y' | 'width' | 'height'>[],
+  badge: BoxSize,
+  bounds: BoxSize,
+): Map<number, LabelAnchor> {
+  const taken: Rect[] = markers.map((m) => rectAt(m, m));
+  const placed = new Map<number, LabelAnchor>();
+  for (const r of requests) {
+    const half = { w: badge.width / 2 + LABEL_GAP, h: badge.height / 2 + LABEL_GAP };
+    const centres: Record<LabelAnchor, { x: number; y: number }> = {
+      right: { x: r.x + half.w + r.width / 2, y: r.y },
+      left: { x: r.x - half.w - r.width / 2, y: r.y },
+      top: { x: r.x, y: r.y - half.h - r.height / 2 },
+      bottom: { x: r.x, y: r.y + half.h + r.height / 2 },
+    };
+    for (const anchor of ANCHORS) {
+      const rect = rectAt(centres[anchor], r);
+      const inside =
+        rect.left >= 0 &&
+        rect.top >= 0 &&
+        rect.right <= bounds.width &&
+        rect.bottom <= bounds.height;
+      if (!inside || taken.some((t) => overlaps(t, rect))) continue;
+      taken.push(rect);
+      placed.set(r.id, anchor);
+      break;
+    }
+  }
+  return placed;
+}

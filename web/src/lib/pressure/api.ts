@@ -1,7 +1,9 @@
 import {
+  AlertRuleSet,
   MonitorFigures,
   PressureBoard,
   PressureSeries,
+  type AlertRule,
   type MonitorQuery,
   type PressureSeriesQuery,
 } from '@opvangatlas/shared';
@@ -16,6 +18,11 @@ export function pressureApi(json: Json) {
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
       return json(PressureSeries, `/api/pressure/history?${params}`, { signal });
     },
+    /** The signed-in coordinator's alert thresholds (coordinators only). */
+    alertRules: (signal?: AbortSignal) =>
+      json(AlertRuleSet, '/api/pressure/alert-rules', { signal }),
+    saveAlertRules: (rules: AlertRule[]) =>
+      json(AlertRuleSet, '/api/pressure/alert-rules', { method: 'PUT', body: { rules } }),
     monitor: (query: MonitorQuery, signal?: AbortSignal) =>
       json(MonitorFigures, `/api/monitor?${monitorParams(query)}`, { signal }),
   };

@@ -3,6 +3,10 @@ import { createApi } from '$lib/api';
 import type { LayoutLoad } from './$types';
 
 export const load: LayoutLoad = async ({ parent, url, fetch, untrack }) => {
+  // Asked for together with the session, not after it: one round trip less before the first
+  // paint on a slow phone connection (issue 14). Without a session it fails, unused.
+  const regions = createApi(fetch).regions();
+  regions.catch(() => undefined);
   const { user } = await parent();
   if (!user) {
     // untrack: the path only matters for this redirect, not as a reason to reload regions.
@@ -10,6 +14,5 @@ export const load: LayoutLoad = async ({ parent, url, fetch, untrack }) => {
     redirect(307, `/login?next=${encodeURIComponent(next)}`);
   }
   // 35 centrumgemeenten with their centres: names and positions for every page.
-  const regions = await createApi(fetch).regions();
-  return { user, regions };
+  return { user, regions: await regions };
 };
