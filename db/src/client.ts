@@ -57,6 +57,7 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     // listens to idle clients, and an 'error' nobody listens to ends the process. The query or
     // transaction in progress fails by itself (503); the broken client is not reused.
     pool.on('connect', (client) => client.on('error', () => {}));
+    releaseOnFailedBegin(pool);
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,
@@ -77,4 +78,33 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
     dump: () => client.dumpDataDir('none'),
     close: () => client.close(),
   };
+}
+
+/**
+ * drizzle-orm (0.45) sends a transaction's BEGIN before its try/finally: when the connection
+ * dies between the checkout and BEGIN (Postgres cut, a failover), the client is never given
+ * back, the pool is one short for good, and `pool.end()` waits for it forever (seen as a
+ * shutdown hanging after Postgres went away, test/integration/database-down.test.ts). Only
+ * transactions check a client out with the promise form of `connect()` (plain queries use
+ * `pool.query`): such a client gives itself back, broken, when its first statement fails.
+ */
+function releaseOnFailedBegin(pool: pg.Pool): void {
+  const checkout = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const withCallback = pool.connect.bind(pool) as (cb: unknown) => void;
+  pool.connect = ((callback?: unknown) => {
+    if (callback) return withCallback(callback);
+    return checkout().then((client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        client.query = query as typeof client.query;
+        const result = query(...args);
+        if (!(result instanceof Promise)) return result;
+        return result.catch((err: unknown) => {
+          client.release(err instanceof Error ? err : true);
+          throw err;
+        });
+      }) as typeof client.query;
+      return client;
+    });
+  }) as typeof pool.connect;
 }

@@ -316,7 +316,7 @@ async function seedRequestHistory(
     for (const origin of regionIds) {
       const local = byRegion.get(origin)!;
       const mean = local.length * REQUESTS_PER_UNIT_DAY * (2 - seasonFactor(day));
-      for (let n = poisson(rnd, mean); n > 0; n--) {
+      for (let n = rnd.poisson(mean); n > 0; n--) {
         const created = day + rnd.next() * DAY;
         if (created >= now.getTime() - MINUTE) continue;
         const requester = pick(local);
@@ -531,16 +531,4 @@ async function seedRequestHistory(
   await tx.execute(sql`select setval(pg_get_serial_sequence('placement_offers', 'id'),
     greatest((select max(id) from placement_offers), 1))`);
   return all.length;
-}
-
-/** Knuth's method: a Poisson-distributed count with mean `mean`. */
-function poisson(rnd: Random, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k += 1;
-    p *= rnd.next();
-  } while (p > limit);
-  return k - 1;
 }

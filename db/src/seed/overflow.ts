@@ -60,18 +60,6 @@ export const OVERFLOW_HISTORY_DAYS = 548;
 
 const HOUR = 3_600_000;
 
-/** Knuth's method: Poisson-distributed count with mean `mean`. */
-function poisson(rnd: Random, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k += 1;
-    p *= rnd.next();
-  } while (p > limit);
-  return k - 1;
-}
-
 function household(rnd: Random): HouseholdProfile {
   const adults = rnd.chance(0.92) ? 1 : 2;
   const children = rnd.weighted([
@@ -128,7 +116,7 @@ export async function seedOverflow(
   for (let d = OVERFLOW_HISTORY_DAYS; d >= 0; d--) {
     const startDate = addDays(today, -d);
     const perMonth = 9 + (10 * (OVERFLOW_HISTORY_DAYS - d)) / OVERFLOW_HISTORY_DAYS;
-    for (let n = poisson(rnd, perMonth / 30.4); n > 0; n--) {
+    for (let n = rnd.poisson(perMonth / 30.4); n > 0; n--) {
       const region = pickRegion();
       const nights = Math.min(40, 3 + Math.round(rnd.exponential(13)));
       const plannedEnd = addDays(startDate, nights);

@@ -14,6 +14,17 @@ export function createRandom(seed: number) {
     chance: (p: number) => next() < p,
     /** Exponentially distributed value with the given mean. */
     exponential: (mean: number) => -Math.log(1 - next()) * mean,
+    /** Poisson-distributed count with the given mean (Knuth's method). */
+    poisson(mean: number): number {
+      const limit = Math.exp(-mean);
+      let k = 0;
+      let p = 1;
+      do {
+        k += 1;
+        p *= next();
+      } while (p > limit);
+      return k - 1;
+    },
     /** Picks from [value, weight] pairs. */
     weighted<T>(options: ReadonlyArray<readonly [T, number]>): T {
       const total = options.reduce((s, [, w]) => s + w, 0);
