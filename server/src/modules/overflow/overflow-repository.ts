@@ -5,7 +5,6 @@ import {
   organisations,
   overflowRegistrations,
   placementRequests,
-  regions,
   users,
   type Executor,
 } from '@opvangatlas/db';
@@ -191,10 +190,6 @@ export async function listStaff(ex: Executor, organisationId: number): Promise<S
     .where(and(eq(users.organisationId, organisationId), inArray(users.role, [...voRoles])))
     .orderBy(asc(users.displayName), asc(users.id));
   return rows;
-}
-
-export async function listRegionIds(ex: Executor): Promise<Set<number>> {
-  return new Set((await ex.select({ id: regions.id }).from(regions)).map((r) => r.id));
 }
 
 /**

@@ -43,6 +43,10 @@ export function pastDateProblem(
   return null;
 }
 
+/** The field error of a region id that names no region. */
+export const unknownRegion = (exists: boolean): FieldError | null =>
+  exists ? null : { path: 'regionId', code: 'unknown_region', message: 'Onbekende regio' };
+
 /** Throws one 400 with every field problem found, or does nothing. */
 export function assertFields(problems: Array<FieldError | null>): void {
   const fields = problems.filter((p): p is FieldError => p !== null);

@@ -12,13 +12,13 @@ import {
 import { OverflowInput as OverflowInputSchema } from '@opvangatlas/shared';
 import { AppError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
+import { regionExists } from '../regions/region-repository';
 import { assertAccess } from '../session/access';
 import { overflowEvent, waitlistEvent, type OverflowEventType } from './overflow-live';
 import { seesRecord } from './overflow-privacy';
 import {
   insertRegistration,
   listOverdue,
-  listRegionIds,
   listStaff,
   loadRegistration,
   loadRegistrations,
@@ -35,6 +35,7 @@ import {
   nextCheckInAt,
   oversees,
   pastDateProblem,
+  unknownRegion,
   RECENT_MS,
   type Actor,
 } from './overflow-rules';
@@ -104,9 +105,7 @@ export class OverflowService {
       const staff = await listStaff(ctx.tx, organisationId);
       const responsibleUserId = input.responsibleUserId ?? actor.id;
       assertFields([
-        (await listRegionIds(ctx.tx)).has(input.regionId)
-          ? null
-          : { path: 'regionId', code: 'unknown_region', message: 'Onbekende regio' },
+        unknownRegion(await regionExists(ctx.tx, input.regionId)),
         pastDateProblem('startDate', input.startDate, today),
         staff.some((s) => s.id === responsibleUserId)
           ? null
@@ -171,9 +170,7 @@ export class OverflowService {
           : null,
       ]);
       const regular = input.outcome === 'regular_place';
-      if (regular && !(await listRegionIds(ctx.tx)).has(input.regionId!)) {
-        assertFields([{ path: 'regionId', code: 'unknown_region', message: 'Onbekende regio' }]);
-      }
+      if (regular) assertFields([unknownRegion(await regionExists(ctx.tx, input.regionId!))]);
       await updateRegistration(ctx.tx, id, {
         endDate,
         outcome: input.outcome,

@@ -15,15 +15,17 @@ import {
 import { AppError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
 import type { PlacementService } from '../placements/placement-service';
+import { regionExists } from '../regions/region-repository';
 import { assertAccess } from '../session/access';
 import { nonPlacementEvent, waitlistEvent, type WaitlistEventType } from './overflow-live';
 import { seesRecord } from './overflow-privacy';
-import { listRegionIds, lockPlacementRequest } from './overflow-repository';
+import { lockPlacementRequest } from './overflow-repository';
 import {
   assertFields,
   isStaffOf,
   oversees,
   pastDateProblem,
+  unknownRegion,
   RECENT_MS,
   type Actor,
 } from './overflow-rules';
@@ -82,9 +84,7 @@ export class WaitlistService {
       const today = dutchDate(ctx.now);
       const waitingSince = input.waitingSince ?? today;
       assertFields([
-        (await listRegionIds(ctx.tx)).has(input.regionId)
-          ? null
-          : { path: 'regionId', code: 'unknown_region', message: 'Onbekende regio' },
+        unknownRegion(await regionExists(ctx.tx, input.regionId)),
         pastDateProblem('waitingSince', waitingSince, today, MAX_WAIT_BACKDATE_DAYS),
       ]);
       const id = await insertEntry(
@@ -166,9 +166,7 @@ export class WaitlistService {
       const today = dutchDate(ctx.now);
       const date = input.date ?? today;
       assertFields([
-        (await listRegionIds(ctx.tx)).has(input.regionId)
-          ? null
-          : { path: 'regionId', code: 'unknown_region', message: 'Onbekende regio' },
+        unknownRegion(await regionExists(ctx.tx, input.regionId)),
         pastDateProblem('date', date, today),
       ]);
       if (input.placementRequestId !== undefined) {

@@ -1,8 +1,14 @@
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { regions, type Executor } from '@opvangatlas/db';
 import type { Region } from '@opvangatlas/shared';
 
-/** Every region's id, ascending: to check that a region named in input exists. */
+/** Whether a region named in input exists: one row looked up, not the whole table. */
+export async function regionExists(ex: Executor, id: number): Promise<boolean> {
+  const [row] = await ex.select({ id: regions.id }).from(regions).where(eq(regions.id, id));
+  return row !== undefined;
+}
+
+/** Every region's id, ascending: to check that the regions named in input exist. */
 export async function listRegionIds(ex: Executor): Promise<number[]> {
   const rows = await ex.select({ id: regions.id }).from(regions).orderBy(asc(regions.id));
   return rows.map((r) => r.id);
