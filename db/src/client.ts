@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { dbFile } from './files';
+import { startPgliteWorker } from './pglite-proxy';
 import { schema } from './schema/index';
 
 type Schema = typeof schema;
@@ -66,16 +67,17 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
       close: () => pool.end(),
     };
   }
+  // In a worker thread: its WASM work stays off the event loop the requests are served on.
   const client = opts.dataDir
-    ? new PGlite(opts.dataDir)
-    : new PGlite(opts.pgliteImage ? { loadDataDir: opts.pgliteImage } : {});
-  await client.waitReady;
-  const pdb = drizzlePglite(client, { schema });
+    ? await startPgliteWorker({ dataDir: opts.dataDir })
+    : await startPgliteWorker({ image: opts.pgliteImage });
+  // The worker's stand-in offers what drizzle's PGlite session calls (pglite-proxy.ts).
+  const pdb = drizzlePglite(client as unknown as PGlite, { schema });
   return {
     db: pdb as unknown as Db,
     driver: 'pglite',
     migrate: () => migratePglite(pdb, { migrationsFolder }),
-    dump: () => client.dumpDataDir('none'),
+    dump: () => client.dumpDataDir(),
     close: () => client.close(),
   };
 }

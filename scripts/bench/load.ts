@@ -1,252 +1,109 @@
 /**
- * The load process of `npm run bench`: websocket clients (Node `ws`) and the HTTP writer,
- * in a process of their own, so the server's figures are the server's. Driven by the
- * orchestrator (scripts/bench.ts) over IPC; every measurement is taken on this process's
- * clock, from the moment a change is sent to the moment each client has it.
+ * The load process of `npm run bench`: websocket clients and the HTTP writer, in a process of
+ * their own, so the server's figures are the server's. Driven by the orchestrator
+ * (scripts/bench.ts) over IPC.
  *
- * The three protocols are read alike: a first message with the state (our snapshot, the raw
- * server's `{"snapshot":…}`, Socket.IO's `snapshot` event), then unit changes. A client counts
- * a change of unit U to version V when it holds U at V or later: a frame that carries only
- * the later of two changes (coalescing) delivers both.
+ * The clients live in a few worker threads (load-clients.ts, `BENCH_LOAD_THREADS`, default 2);
+ * this thread only writes and coordinates. With one thread for everything, the writer's
+ * responses waited behind the parsing of a thousand clients' frames, so the HTTP time and the
+ * change's due time ran late for every design alike (raw's HTTP p99 was 109 ms at 10
+ * changes/s on a quiet machine): the load process measured itself.
  */
 import { readFileSync } from 'node:fs';
-import WebSocket from 'ws';
-import { decodeSlice, type ColumnarSlice } from '@opvangatlas/shared';
-import type { LoadCommand, LoadReply, Protocol, Target } from './protocol';
-
-interface Client {
-  ws: WebSocket;
-  index: number;
-  protocol: Protocol;
-  /** Seq held (ours); -1 before the snapshot. */
-  seq: number;
-  synced: boolean;
-  closed: boolean;
-  closeCode: number | null;
-}
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DueTimes, wallMs } from './due-times';
+import type { ClientsCommand, ThreadConnect, ThreadStats } from './load-clients';
+import type { LoadCommand, LoadReply, Target } from './protocol';
 
 const MAX_UNIT = 1 << 17;
-let clients: Client[] = [];
-/** Per client and unit, the highest version held. Sized on connect. */
-let held = new Int32Array(0);
-let unitSpan = 0;
-/** Send time of (unit, version): key unit * 2^20 + version. */
-const sentAt = new Map<number, number>();
-/** Latency histogram in ms (last bucket: beyond). */
-let hist = new Uint32Array(60_001);
-let received = 0;
-let gaps = 0;
-let shed = 0;
-let onProgress: (() => void) | null = null;
+const HIST_MS = 60_000;
 
-const key = (unit: number, version: number) => unit * 1_048_576 + version;
+/** A client thread and its pending requests. */
+class ClientThread {
+  // On Node 20 `--import tsx` does not reach worker threads: the thread registers tsx itself.
+  private readonly worker = new Worker(
+    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => {
+      tsx.register();
+      return import(${JSON.stringify(new URL('./load-clients.ts', import.meta.url).href)});
+    })`,
+    { eval: true },
+  );
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    (r: { ok: boolean; result?: unknown; error?: string }) => void
+  >();
 
-function resetHistogram() {
-  hist = new Uint32Array(60_001);
-  received = 0;
-}
-
-function percentile(p: number): number {
-  let total = 0;
-  for (const n of hist) total += n;
-  if (total === 0) return NaN;
-  const want = Math.ceil((p / 100) * total);
-  let seen = 0;
-  for (let ms = 0; ms < hist.length; ms++) {
-    seen += hist[ms]!;
-    if (seen >= want) return ms;
+  constructor() {
+    this.worker.on('error', (err) => {
+      for (const settle of this.pending.values()) settle({ ok: false, error: String(err.stack) });
+      this.pending.clear();
+    });
+    this.worker.on(
+      'message',
+      (r: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+        this.pending.get(r.id)?.(r);
+        this.pending.delete(r.id);
+      },
+    );
   }
-  return hist.length - 1;
-}
 
-function gotUnit(c: Client, unit: number, version: number, now: number) {
-  if (unit >= unitSpan) return;
-  const slot = c.index * unitSpan + unit;
-  const before = held[slot]!;
-  if (version <= before) return;
-  held[slot] = version;
-  if (before === 0) return; // First sight (the snapshot): no change of ours to time.
-  for (let v = before + 1; v <= version; v++) {
-    const t = sentAt.get(key(unit, v));
-    if (t === undefined) continue;
-    hist[Math.min(hist.length - 1, Math.round(now - t))]! += 1;
-    received += 1;
+  ask<T>(command: ClientsCommand): Promise<T> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (r) => (r.ok ? resolve(r.result as T) : reject(new Error(r.error))));
+      this.worker.postMessage({ id, command });
+    });
   }
 }
 
-function unitsOf(list: Array<{ id: number; version: number }>, c: Client, now: number) {
-  for (const u of list) gotUnit(c, u.id, u.version, now);
-}
+const threadCount = Math.max(
+  1,
+  Number(process.env.BENCH_LOAD_THREADS ?? Math.min(2, availableParallelism())),
+);
+const threads = Array.from({ length: threadCount }, () => new ClientThread());
+const all = <T>(command: ClientsCommand) => Promise.all(threads.map((t) => t.ask<T>(command)));
 
-/** Our columnar snapshot or the plain one: the units in it, as {id, version}. */
-function snapshotUnits(msg: {
-  slices?: Record<string, unknown>;
-}): Array<{ id: number; version: number }> {
-  const units = msg.slices?.units as unknown[] | ColumnarSlice | undefined;
-  if (!units) return [];
-  const decoded = decodeSlice(units);
-  return decoded.ok ? (decoded.values as Array<{ id: number; version: number }>) : [];
-}
+let due = new DueTimes(0);
 
-function onMessage(c: Client, raw: WebSocket.RawData) {
-  const now = performance.now();
-  const text = raw.toString();
-  if (c.protocol === 'ours') {
-    if (text.startsWith('{"type":"heartbeat"')) return;
-    const msg = JSON.parse(text) as {
-      type: string;
-      seq: number;
-      prev: number;
-      slices?: Record<string, unknown>;
-      changes?: Array<{ slice: string; value?: { id: number; version: number } }>;
-    };
-    if (msg.type === 'snapshot') {
-      c.seq = msg.seq;
-      unitsOf(snapshotUnits(msg), c, now);
-      markSynced(c, text.length);
-      return;
-    }
-    if (msg.type !== 'batch' || c.seq < 0 || msg.seq <= c.seq) return;
-    if (msg.prev > c.seq) {
-      gaps += 1;
-      c.ws.send(JSON.stringify({ type: 'resync', since: c.seq }));
-      return;
-    }
-    c.seq = msg.seq;
-    for (const ch of msg.changes ?? [])
-      if (ch.slice === 'units' && ch.value) gotUnit(c, ch.value.id, ch.value.version, now);
-  } else if (c.protocol === 'raw') {
-    const msg = JSON.parse(text) as {
-      snapshot?: Array<{ id: number; version: number }>;
-      id?: number;
-      version?: number;
-    };
-    if (msg.snapshot) {
-      unitsOf(msg.snapshot, c, now);
-      markSynced(c, text.length);
-    } else if (c.synced) gotUnit(c, msg.id!, msg.version!, now);
-  } else {
-    // Engine.IO v4 over a websocket: 0 open, 2 ping, 40 connected, 42 event.
-    if (text === '2') return void c.ws.send('3');
-    if (text.startsWith('0')) return void c.ws.send('40');
-    if (!text.startsWith('42')) return;
-    const [name, data] = JSON.parse(text.slice(2)) as [string, unknown];
-    if (name === 'snapshot') {
-      unitsOf(data as Array<{ id: number; version: number }>, c, now);
-      markSynced(c, text.length);
-    } else if (name === 'unit' && c.synced) {
-      const u = data as { id: number; version: number };
-      gotUnit(c, u.id, u.version, now);
-    }
-  }
-  onProgress?.();
-}
-
-let syncedCount = 0;
-let firstFrameBytes = 0;
-function markSynced(c: Client, bytes: number) {
-  if (c.synced) return;
-  c.synced = true;
-  syncedCount += 1;
-  firstFrameBytes = Math.max(firstFrameBytes, bytes);
-  onProgress?.();
-}
-
-function wsUrl(t: Target): string {
-  if (t.protocol === 'sio') return `${t.wsUrl}/socket.io/?EIO=4&transport=websocket`;
-  return t.wsUrl;
-}
-
-/** Opens n clients at once, spread over the targets; resolves when all have state or failed. */
+/** Opens n clients at once, spread over the targets and threads; resolves when all have state or failed. */
 let knownFor = '';
 async function connect(targets: Target[], n: number, timeoutMs: number) {
-  await closeAll();
+  await all({ cmd: 'close' });
   // Versions seen belong to one target's database; the next target starts afresh.
   const targetId = targets.map((t) => t.wsUrl).join(' ');
   if (targetId !== knownFor) known.clear();
   knownFor = targetId;
-  unitSpan = 0;
+  let unitSpan = 0;
   for (const t of targets) unitSpan = Math.max(unitSpan, t.maxUnitId + 1);
   unitSpan = Math.min(unitSpan, MAX_UNIT);
-  held = new Int32Array(n * unitSpan);
-  syncedCount = 0;
-  firstFrameBytes = 0;
-  gaps = 0;
-  shed = 0;
-  let refused = 0;
-  /** Why clients ended without state: HTTP status of a refused upgrade, or close code. */
-  const reasons: Record<string, number> = {};
-  const start = performance.now();
-  let lastSynced = start;
-  const done = new Promise<void>((resolve) => {
-    const check = () => {
-      if (syncedCount + refused >= n) resolve();
-    };
-    onProgress = () => {
-      lastSynced = performance.now();
-      check();
-    };
-    for (let i = 0; i < n; i++) {
-      const t = targets[i % targets.length]!;
-      const cookie = t.cookies.length > 0 ? t.cookies[i % t.cookies.length] : undefined;
-      const ws = new WebSocket(wsUrl(t), {
-        headers: cookie ? { cookie } : {},
-        perMessageDeflate: true,
-        handshakeTimeout: timeoutMs,
-      });
-      const c: Client = {
-        ws,
-        index: i,
-        protocol: t.protocol,
-        seq: -1,
-        synced: false,
-        closed: false,
-        closeCode: null,
-      };
-      clients.push(c);
-      ws.on('message', (raw) => onMessage(c, raw));
-      ws.on('error', () => {});
-      ws.on('unexpected-response', (_req, res) => {
-        reasons[`http ${res.statusCode}`] = (reasons[`http ${res.statusCode}`] ?? 0) + 1;
-        ws.terminate();
-      });
-      ws.on('close', (code) => {
-        if (!c.synced) reasons[`close ${code}`] = (reasons[`close ${code}`] ?? 0) + 1;
-        c.closed = true;
-        c.closeCode = code;
-        if (code === 4008) shed += 1;
-        if (!c.synced) {
-          refused += 1;
-          check();
-        }
-      });
-    }
-    setTimeout(resolve, timeoutMs).unref();
-  });
-  await done;
-  onProgress = null;
-  return {
-    ms: lastSynced - start,
-    synced: syncedCount,
-    refused: n - syncedCount,
-    reasons,
-    firstFrameBytes,
-  };
-}
-
-async function closeAll() {
-  const open = clients.filter((c) => !c.closed);
-  await Promise.all(
-    open.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          c.ws.once('close', () => resolve());
-          c.ws.terminate();
-        }),
+  due = new DueTimes(unitSpan);
+  const start = wallMs();
+  const parts = await Promise.all(
+    threads.map((t, k) =>
+      t.ask<ThreadConnect>({
+        cmd: 'connect',
+        targets,
+        indices: Array.from({ length: n }, (_, i) => i).filter((i) => i % threads.length === k),
+        unitSpan,
+        due: due.buffers,
+        timeoutMs,
+      }),
     ),
   );
-  clients = [];
-  sentAt.clear();
+  const reasons: Record<string, number> = {};
+  for (const p of parts)
+    for (const [why, count] of Object.entries(p.reasons))
+      reasons[why] = (reasons[why] ?? 0) + count;
+  const synced = parts.reduce((s, p) => s + p.synced, 0);
+  return {
+    ms: Math.max(0, ...parts.map((p) => p.lastSyncedAt - start)),
+    synced,
+    refused: n - synced,
+    reasons,
+    firstFrameBytes: Math.max(0, ...parts.map((p) => p.firstFrameBytes)),
+  };
 }
 
 /** One unit of the writer's pool: changed by one request at a time. */
@@ -304,7 +161,7 @@ const newStats = (): WriteStats => ({
   httpMs: [],
 });
 
-/** Toggles a unit free <-> occupied through the target's HTTP API; `t0` is when it was due. */
+/** Toggles a unit free <-> occupied through the target's HTTP API; `t0` (wall clock) is when it was due. */
 async function change(
   u: PoolUnit,
   urls: string[],
@@ -317,8 +174,7 @@ async function change(
     u.status === 'free'
       ? { version: u.version, status: 'occupied', household: { adults: 1, children: 0 } }
       : { version: u.version, status: 'free' };
-  const k = key(u.id, u.version + 1);
-  sentAt.set(k, t0);
+  due.set(u.id, u.version + 1, t0);
   stats.sent += 1;
   const url = urls[stats.sent % urls.length]!;
   try {
@@ -328,19 +184,19 @@ async function change(
       body: JSON.stringify(body),
     });
     const text = await res.text();
-    stats.httpMs.push(performance.now() - t0);
+    stats.httpMs.push(wallMs() - t0);
     if (res.status === 200) {
       const unit = JSON.parse(text) as { version: number; status: string };
       if (unit.version !== u.version + 1) {
-        sentAt.delete(k);
-        sentAt.set(key(u.id, unit.version), t0);
+        due.clear(u.id, u.version + 1);
+        due.set(u.id, unit.version, t0);
       }
       u.version = unit.version;
       u.status = unit.status;
       known.set(u.id, { version: u.version, status: u.status });
       stats.ok += 1;
     } else {
-      sentAt.delete(k);
+      due.clear(u.id, u.version + 1);
       if (res.status === 409) stats.conflicts += 1;
       else if (res.status >= 500) stats.serverErrors += 1;
       else stats.otherErrors += 1;
@@ -350,30 +206,18 @@ async function change(
       }
     }
   } catch {
-    sentAt.delete(k);
+    due.clear(u.id, u.version + 1);
     stats.otherErrors += 1;
   } finally {
     u.busy = false;
   }
 }
 
-/** Every open client holds every changed unit at its final version (or timeout). */
+/** Every open client holds every changed unit at its final version (or timeout): pairs missing. */
 async function settle(changed: PoolUnit[], timeoutMs: number): Promise<number> {
-  const until = performance.now() + timeoutMs;
-  const missing = () => {
-    let m = 0;
-    for (const c of clients) {
-      if (!c.synced || c.closed) continue;
-      for (const u of changed) if (held[c.index * unitSpan + u.id]! < u.version) m += 1;
-    }
-    return m;
-  };
-  let m = missing();
-  while (m > 0 && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    m = missing();
-  }
-  return m;
+  const units = changed.map((u) => ({ id: u.id, version: u.version }));
+  const missing = await all<number>({ cmd: 'watch', units, timeoutMs });
+  return missing.reduce((s, m) => s + m, 0);
 }
 
 const pct = (xs: number[], p: number) => {
@@ -381,19 +225,35 @@ const pct = (xs: number[], p: number) => {
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-function summary(stats: WriteStats, expected: number, missing: number, seconds: number) {
-  const open = clients.filter((c) => c.synced && !c.closed).length;
+function percentile(hist: Uint32Array, p: number): number {
+  let total = 0;
+  for (const n of hist) total += n;
+  if (total === 0) return NaN;
+  const want = Math.ceil((p / 100) * total);
+  let seen = 0;
+  for (let ms = 0; ms < hist.length; ms++) {
+    seen += hist[ms]!;
+    if (seen >= want) return ms;
+  }
+  return hist.length - 1;
+}
+
+async function summary(stats: WriteStats, missing: number, seconds: number) {
+  const parts = await all<ThreadStats>({ cmd: 'stats' });
+  const hist = new Uint32Array(HIST_MS + 1);
+  for (const p of parts) for (let i = 0; i < hist.length; i++) hist[i]! += p.hist[i]!;
+  const open = parts.reduce((s, p) => s + p.open, 0);
   return {
-    p50: percentile(50),
-    p99: percentile(99),
-    max: percentile(100),
-    received,
-    expected,
+    p50: percentile(hist, 50),
+    p99: percentile(hist, 99),
+    max: percentile(hist, 100),
+    received: parts.reduce((s, p) => s + p.received, 0),
+    expected: stats.ok * open,
     missing,
     openClients: open,
-    closedClients: clients.length - open,
-    shed,
-    gaps,
+    closedClients: parts.reduce((s, p) => s + p.closed, 0),
+    shed: parts.reduce((s, p) => s + p.shed, 0),
+    gaps: parts.reduce((s, p) => s + p.gaps, 0),
     rate: stats.ok / seconds,
     ok: stats.ok,
     conflicts: stats.conflicts,
@@ -408,36 +268,33 @@ function summary(stats: WriteStats, expected: number, missing: number, seconds: 
 /** `count` changes one after another, each waiting until every client has it. */
 async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
   pool = poolOf(cmd.units);
-  resetHistogram();
+  await all({ cmd: 'reset' });
   const stats = newStats();
-  const open = () => clients.filter((c) => c.synced && !c.closed);
   let missing = 0;
   for (let i = 0; i < cmd.count; i++) {
     const u = pool[i % pool.length]!;
-    await change(u, cmd.urls, cmd.cookie, stats, performance.now());
+    await change(u, cmd.urls, cmd.cookie, stats, wallMs());
     missing = await settle([u], cmd.timeoutMs);
     if (missing > 0) break;
   }
   await new Promise((r) => setTimeout(r, 200));
-  return summary(stats, stats.ok * open().length, missing, 1);
+  return summary(stats, missing, 1);
 }
 
 /** Open loop at `rate` changes/s for `seconds`: due times are kept even when the server lags. */
 async function throughput(cmd: Extract<LoadCommand, { cmd: 'throughput' }>) {
   pool = poolOf(cmd.units);
-  resetHistogram();
+  await all({ cmd: 'reset' });
   const stats = newStats();
-  const openClients = clients.filter((c) => c.synced && !c.closed).length;
-  const start = performance.now();
+  const start = wallMs();
   const end = start + cmd.seconds * 1000;
   const inflight = new Set<Promise<void>>();
-  let due = 0;
-  while (performance.now() < end) {
-    const now = performance.now();
-    const should = Math.floor(((now - start) / 1000) * cmd.rate);
-    while (due < should) {
-      const t0 = start + (due / cmd.rate) * 1000;
-      due += 1;
+  let sent = 0;
+  while (wallMs() < end) {
+    const should = Math.floor(((wallMs() - start) / 1000) * cmd.rate);
+    while (sent < should) {
+      const t0 = start + (sent / cmd.rate) * 1000;
+      sent += 1;
       const u = nextIdle();
       if (!u) {
         stats.noIdleUnit += 1;
@@ -450,7 +307,7 @@ async function throughput(cmd: Extract<LoadCommand, { cmd: 'throughput' }>) {
   }
   await Promise.all(inflight);
   const missing = await settle(pool, cmd.settleMs);
-  return summary(stats, stats.ok * openClients, missing, cmd.seconds);
+  return summary(stats, missing, cmd.seconds);
 }
 
 function limits(): string {
@@ -458,7 +315,7 @@ function limits(): string {
     const line = readFileSync('/proc/self/limits', 'utf8')
       .split('\n')
       .find((l) => l.startsWith('Max open files'));
-    return line?.replace(/\s+/g, ' ').trim() ?? '?';
+    return `${line?.replace(/\s+/g, ' ').trim() ?? '?'}; ${threadCount} client threads`;
   } catch {
     return '?';
   }
@@ -478,7 +335,7 @@ process.on('message', (raw) => {
       case 'throughput':
         return throughput(cmd);
       case 'close':
-        await closeAll();
+        await all({ cmd: 'close' });
         return {};
     }
   };

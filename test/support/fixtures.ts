@@ -1,4 +1,4 @@
-import type { Unit } from '@opvangatlas/shared';
+import type { SessionUser, Unit } from '@opvangatlas/shared';
 import type { App } from '../../server/src/app';
 import { demoEmail, login } from './instance';
 
@@ -16,6 +16,12 @@ export async function demoSessions(app: App) {
     municipality: municipality!,
     admin: admin!,
   };
+}
+
+/** The user a session cookie belongs to. */
+export async function sessionUser(app: App, cookie: string): Promise<SessionUser> {
+  const res = await app.inject({ url: '/api/session', headers: { cookie } });
+  return res.json<{ user: SessionUser }>().user;
 }
 
 export async function getUnits(app: App, cookie: string, query = ''): Promise<Unit[]> {

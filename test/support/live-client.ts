@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { LiveState, parseServerMessage, type Snapshot } from '@opvangatlas/shared';
+import { WireFrames } from './wire-frames';
 
 /** A websocket client that keeps state with the web app's own reducer (shared reduceLive). */
 export class TestLiveClient {
@@ -7,9 +8,16 @@ export class TestLiveClient {
   readonly frames: string[] = [];
   gaps = 0;
   closeCode: number | null = null;
+  /** The frames as read from the socket: sizes on the wire, deflated or not. */
+  readonly wire = new WireFrames();
   private waiters = new Set<() => void>();
 
   private constructor(readonly ws: WebSocket) {
+    // Ahead of ws's own listener, which emits a message within the chunk that ends it.
+    ws.once('open', () => {
+      const socket = (ws as unknown as { _socket: NodeJS.ReadableStream })._socket;
+      socket.prependListener('data', (chunk: Buffer) => this.wire.read(chunk));
+    });
     ws.on('message', (raw: Buffer) => {
       const text = raw.toString();
       this.frames.push(text);
@@ -33,9 +41,14 @@ export class TestLiveClient {
   }
 
   /** With `kept`, the client resumes from the state it kept while offline, as a browser does. */
-  static async connect(wsUrl: string, cookie: string, kept?: Snapshot): Promise<TestLiveClient> {
+  static async connect(
+    wsUrl: string,
+    cookie: string,
+    kept?: Snapshot,
+    options: WebSocket.ClientOptions = {},
+  ): Promise<TestLiveClient> {
     const url = kept === undefined ? wsUrl : `${wsUrl}?since=${kept.seq}`;
-    const ws = new WebSocket(url, { headers: { cookie } });
+    const ws = new WebSocket(url, { ...options, headers: { cookie } });
     const client = new TestLiveClient(ws);
     if (kept) client.state.apply(kept);
     await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,7 @@ import {
 import { listEvents, listRecentEvents, maxSeq } from '../modules/events/event-repository';
 import { inAudience, roomsOf, roomsOfAudience, viewerIdentity, type Viewer } from './audience';
 import type { Bus } from './bus';
+import { deflatePayload, deflatedFor, sendDeflated, type SharedFrame } from './deflated-frame';
 import { FrameRenderer, LiveRoutes, framed } from './frames';
 import type { LiveEvent } from './live-event';
 import type { LiveModule } from './live-module';
@@ -18,9 +19,11 @@ import type { LiveModule } from './live-module';
 /**
  * What the hub needs of a websocket; `ws.WebSocket` fits. Frames come as UTF-8 buffers
  * (`binary: false`, so text frames): one buffer serves every client that gets the frame.
+ * ws never compresses them itself (`compress: false`): a shared frame is deflated once for
+ * all sockets that negotiated permessage-deflate (deflated-frame.ts).
  */
 export interface LiveSocket {
-  send(data: Buffer, options: { binary: false }): void;
+  send(data: Buffer, options: { binary: false; compress: false }): void;
   close(code?: number, reason?: string): void;
   readonly bufferedAmount: number;
   readonly readyState: number;
@@ -51,6 +54,12 @@ const MAX_STRETCH_TICKS = 10;
 
 /** A heartbeat round is spread over this many ticks, so no tick writes to every socket. */
 const BEAT_PHASES = 10;
+
+/**
+ * Batch frames from this size on are deflated (once per buffer, shared like the buffer);
+ * smaller ones gain too little for the CPU. Snapshots always are (96 KB become ~21 KB).
+ */
+const DEFLATE_BATCH_BYTES = 8 * 1024;
 
 export interface LiveHubOptions {
   database: Database;
@@ -108,7 +117,9 @@ export class LiveHub {
   private lastFlushAt = -Infinity;
   /** How long the last flush held the event loop (socket writes included). */
   private lastFlushCost = 0;
-  private readonly snapshots = new Map<string, { seq: number; frame: Buffer }>();
+  private readonly snapshots = new Map<string, { seq: number; frame: SharedFrame }>();
+  /** Frames deflated so far (each once, whatever the number of sockets it went to). */
+  private deflations = 0;
   private chain: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
@@ -192,6 +203,10 @@ export class LiveHub {
 
   get seq(): number {
     return this.lastSeq;
+  }
+
+  get framesDeflated(): number {
+    return this.deflations;
   }
 
   /** Looks for events committed but not seen on the bus (lost message, reconnect). */
@@ -417,7 +432,7 @@ export class LiveHub {
     }
     // Clients of one kind of viewer mostly share their `prev` too: one buffer for all of them,
     // found by the body string itself (the same string object, so its hash is computed once).
-    const buffers = new Map<string, Map<number, Buffer>>();
+    const buffers = new Map<string, Map<number, Buffer | SharedFrame>>();
     let failed: { err: unknown; clients: number } | undefined;
     for (const c of audience) {
       if (c.seq < 0 || c.seq >= seq) continue; // Not synced yet, or its sync already has these.
@@ -429,7 +444,10 @@ export class LiveHub {
         let byPrev = buffers.get(body);
         if (!byPrev) buffers.set(body, (byPrev = new Map()));
         let buffer = byPrev.get(c.seq);
-        if (!buffer) byPrev.set(c.seq, (buffer = Buffer.from(framed(c.seq, body))));
+        if (!buffer) {
+          const text = Buffer.from(framed(c.seq, body));
+          byPrev.set(c.seq, (buffer = text.length < DEFLATE_BATCH_BYTES ? text : { text }));
+        }
         this.send(c, buffer, seq);
       } catch (err) {
         failed ??= { err, clients: 0 };
@@ -493,18 +511,35 @@ export class LiveHub {
     );
   }
 
-  private send(client: LiveClient, frame: Buffer, seq: number): void {
-    if (client.socket.readyState !== OPEN) return;
+  private send(client: LiveClient, frame: Buffer | SharedFrame, seq: number): void {
+    const socket = client.socket;
+    if (socket.readyState !== OPEN) return;
     // Every send, snapshots included, is bounded: a client that does not read is dropped
     // (closed with 4008, it resumes by seq) instead of holding memory or the others up.
-    if (client.socket.bufferedAmount > this.o.maxBufferedBytes) {
+    if (socket.bufferedAmount > this.o.maxBufferedBytes) {
       this.close(client, LIVE_CLOSE_TOO_SLOW);
       return;
     }
-    client.socket.send(frame, { binary: false });
+    if (Buffer.isBuffer(frame)) socket.send(frame, { binary: false, compress: false });
+    else {
+      const payload = deflatedFor(socket, frame, this.deflateFailed, this.deflate);
+      if (payload) sendDeflated(socket, payload);
+      else socket.send(frame.text, { binary: false, compress: false });
+    }
     client.seq = seq;
     client.sentAt = performance.now();
   }
+
+  /** deflatePayload, counted (see framesDeflated). */
+  private readonly deflate = (text: Buffer): Buffer => {
+    const payload = deflatePayload(text);
+    this.deflations += 1;
+    return payload;
+  };
+
+  private readonly deflateFailed = (err: unknown): void => {
+    this.o.log.warn({ err }, 'live hub: deflating a frame failed; it goes out plain');
+  };
 
   private close(client: LiveClient, code: number): void {
     this.detach(client.socket);
@@ -539,6 +574,10 @@ export class LiveHub {
           this.send(client, this.snapshotFrame(client.viewer), seq);
           return;
         }
+        // Plain, even when big: the replay is rendered for this client alone, so deflating it
+        // would cost a zlib run per client, and replays come in storms (a restart's
+        // reconnects), when CPU is scarcest. Most are small (a few missed events); a shared,
+        // deflated replay would need a cache by viewer, since and seq, like snapshotFrame's.
         if (frame !== null) this.send(client, Buffer.from(frame), seq);
         else client.seq = since;
         return;
@@ -568,7 +607,7 @@ export class LiveHub {
   }
 
   /** One rendering per kind of viewer and seq, shared by every client that connects meanwhile. */
-  private snapshotFrame(viewer: Viewer): Buffer {
+  private snapshotFrame(viewer: Viewer): SharedFrame {
     const key = viewerIdentity(viewer);
     const cached = this.snapshots.get(key);
     if (cached?.seq === this.lastSeq) return cached.frame;
@@ -577,9 +616,16 @@ export class LiveHub {
       for (const [name, values] of Object.entries(m.snapshot(viewer)))
         slices[name] = encodeSlice(values);
     }
-    const frame = Buffer.from(
-      JSON.stringify({ type: 'snapshot', seq: this.lastSeq, scope: scopeOf(viewer.role), slices }),
-    );
+    const frame = {
+      text: Buffer.from(
+        JSON.stringify({
+          type: 'snapshot',
+          seq: this.lastSeq,
+          scope: scopeOf(viewer.role),
+          slices,
+        }),
+      ),
+    };
     this.snapshots.set(key, { seq: this.lastSeq, frame });
     return frame;
   }

@@ -5,6 +5,7 @@ import { ClientMessage, LIVE_CLOSE_UNAUTHORIZED, LiveQuery } from '@opvangatlas/
 import { liveModules } from '../modules/live-modules';
 import { sessionIdOf } from '../modules/session/session-service';
 import { SESSION_COOKIE } from '../plugins/auth';
+import { negotiateDeflate, releaseInflate } from './deflated-frame';
 import { LiveHub, type LiveHubOptions } from './live-hub';
 import type { LiveModuleFactory } from './live-module';
 
@@ -55,6 +56,7 @@ const liveRoute: FastifyPluginAsyncZod = async (app) => {
       let resyncing = false;
       socket.on('close', () => app.live.detach(socket));
       socket.on('message', (raw: Buffer) => {
+        releaseInflate(socket);
         let json: unknown;
         try {
           json = JSON.parse(raw.toString());
@@ -106,7 +108,11 @@ export const livePlugin = fp<LiveOptions>(
     // Before @fastify/websocket's own preClose, which closes every socket without a code: the
     // hub closes them first with 1012, "reconnect now" (to an instance still running).
     app.addHook('preClose', () => hub.stop());
-    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    // permessage-deflate is negotiated (a snapshot goes out deflated, ~4x smaller) but ws
+    // compresses nothing itself: the hub deflates each shared frame once (deflated-frame.ts).
+    await app.register(websocket, {
+      options: { maxPayload: 64 * 1024, perMessageDeflate: negotiateDeflate },
+    });
     await app.register(liveRoute, { prefix: '/api' });
     app.addHook('onReady', () => hub.start());
   },

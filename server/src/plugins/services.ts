@@ -89,11 +89,18 @@ export const servicesPlugin = fp<ServicesOptions>(
         placements: () => app.services.placements,
       }),
       municipality: new MunicipalityService({ database, changes }),
-      swaps: new SwapService({ database, changes, deadlines: config.swapDeadlines }),
+      swaps: new SwapService({
+        database,
+        changes,
+        deadlines: config.swapDeadlines,
+        log: app.log,
+      }),
       pressure: new PressureService(database),
       alertRules: new AlertRuleService({ database, changes, log: app.log }),
       monitor: new MonitorService(database),
     });
+    // The swap solver's worker thread (usually closed already, in the swap triggers' preClose).
+    app.addHook('onClose', () => app.services.swaps.close());
   },
   { name: 'services' },
 );

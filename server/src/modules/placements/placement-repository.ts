@@ -44,7 +44,8 @@ export async function insertRequest(ex: Executor, row: NewRequestRow, now: Date)
 /**
  * Locks the request's row for the rest of the transaction. Every workflow step takes this
  * lock first, before any unit, so two steps on one request (an accept racing a withdrawal
- * or the expiry) run one after the other and never deadlock.
+ * or the expiry) run one after the other and never deadlock (for changes that share a
+ * transaction, see change-runner.ts).
  */
 export async function lockRequest(ex: Executor, id: number): Promise<RequestRow | undefined> {
   const [row] = await ex

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '@opvangatlas/db';
 import {
-  haversineKm,
   type SessionUser,
   type SwapFallReason,
   type SwapProposal,
@@ -32,7 +32,9 @@ import {
   type CandidateRow,
   setDecision,
 } from './swap-repository';
-import { enumerateCycles, solveSwaps, type SwapCycle } from './swap-solver';
+import type { SwapSolveInput } from './swap-solve';
+import { SolveRunner } from './swap-solve-runner';
+import type { SwapCycle } from './swap-solver';
 import { nextOf, previousOf, type FullProposal } from './swap-types';
 
 export interface SwapDeadlines {
@@ -45,6 +47,8 @@ export interface SwapServiceDeps {
   database: Database;
   changes: ChangeRunner;
   deadlines: SwapDeadlines;
+  /** Told if the solver's worker thread cannot start (the solves then run inline). */
+  log: FastifyBaseLogger;
 }
 
 type Actor = Pick<SessionUser, 'id' | 'role' | 'organisationId' | 'regionId'>;
@@ -67,11 +71,8 @@ function refusedMoves(fallen: FullProposal[]): Set<string> {
 }
 
 /** Everything a solve uses: when any of it changed, its cycles are not proposed. */
-interface SolveInput {
+interface SolveInput extends SwapSolveInput {
   candidates: CandidateRow[];
-  centres: Array<{ id: number; lat: number; lon: number }>;
-  /** Moves a party turned down, as `from>to` request ids. */
-  refused: string[];
 }
 
 async function readSolveInput(tx: ChangeContext['tx']): Promise<SolveInput> {
@@ -90,17 +91,6 @@ async function readSolveInput(tx: ChangeContext['tx']): Promise<SolveInput> {
  */
 function sameInput(a: SolveInput, b: SolveInput): boolean {
   return isDeepStrictEqual(a, b);
-}
-
-async function solveFor(input: SolveInput): Promise<SwapCycle[]> {
-  if (input.candidates.length < 2) return [];
-  const centres = new Map(input.centres.map((r) => [r.id, r]));
-  const km = (from: number, to: number) => haversineKm(centres.get(from)!, centres.get(to)!);
-  const refused = new Set(input.refused);
-  const { cycles } = await solveSwaps(
-    enumerateCycles(input.candidates, km, (from, to) => refused.has(`${from}>${to}`)),
-  );
-  return cycles;
 }
 
 /** After this many solves overtaken by changes, a recompute leaves it to the next trigger. */
@@ -125,7 +115,21 @@ export interface RecomputeResult {
  * on changed (a unit, a request); the rest is matched again at once.
  */
 export class SwapService {
-  constructor(private readonly deps: SwapServiceDeps) {}
+  /** The solves, off the event loop: the live fan-out never waits for one (issue 15). */
+  private readonly solver: SolveRunner;
+
+  constructor(private readonly deps: SwapServiceDeps) {
+    this.solver = new SolveRunner({ log: deps.log });
+  }
+
+  /**
+   * Stops the solver's worker thread: a recompute solving now, and any later, rejects with
+   * a SolverClosedError. Safe to call more than once (the swap triggers call it early in
+   * the app's close, to cut a running solve short; the services plugin at the end).
+   */
+  close(): Promise<void> {
+    return this.solver.close();
+  }
 
   async list(viewer: Actor): Promise<SwapProposal[]> {
     assertAccess(viewer.role !== 'municipality', 'Gemeenten zien alleen totalen');
@@ -197,26 +201,29 @@ export class SwapService {
   /**
    * Lets open proposals whose requests or units changed fall, then proposes the best set of
    * cycles among the requests not in an open proposal. The solve (seconds on a large
-   * instance) holds no transaction and no lock: a short locked transaction lets broken
-   * proposals fall and reads what the solve needs, and another stores the proposals only
-   * if nothing the solve used changed meanwhile (else it reads and solves again). The
-   * transaction-scoped advisory lock orders the reads and writes of every instance, so each
-   * stores against the proposals the one before made: a request is never in two open
-   * proposals, and a cycle is proposed once however many instances recompute.
+   * instance, on the solver's worker thread) holds no transaction and no lock: a short
+   * locked transaction lets broken proposals fall and reads what the solve needs, and
+   * another stores the proposals only if nothing the solve used changed meanwhile (else it
+   * reads and solves again). The transaction-scoped advisory lock orders the reads and
+   * writes of every instance, so each stores against the proposals the one before made: a
+   * request is never in two open proposals, and a cycle is proposed once however many
+   * instances recompute.
    */
   async recompute(): Promise<RecomputeResult> {
     const fallen: number[] = [];
     for (let attempt = 1; ; attempt += 1) {
       const read = await this.deps.changes.run(async (ctx) => {
         await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);
-        fallen.push(...(await this.fallBroken(ctx)));
         return {
+          // Kept only once committed: a change can run again after its transaction failed.
+          fell: await this.fallBroken(ctx),
           namedUnitIds: await listNamedUnitIds(ctx.tx),
           input: await readSolveInput(ctx.tx),
         };
       });
+      fallen.push(...read.fell);
       const { namedUnitIds, input } = read;
-      const cycles = await solveFor(input);
+      const cycles = await this.solver.solve(input);
       if (cycles.length === 0) return { proposed: [], fallen, namedUnitIds };
       const proposed = await this.deps.changes.run(async (ctx) => {
         await ctx.tx.execute(sql`select pg_advisory_xact_lock(${SWAP_RECOMPUTE_LOCK})`);

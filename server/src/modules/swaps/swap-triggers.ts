@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { LiveEvent } from '../../live/live-event';
 import type { FullRequest } from '../placements/placement-repository';
+import { SolverClosedError } from './swap-solve-runner';
 
 /**
  * When to look for swaps again: a "ruil mogelijk" request opened, changed or ended; a unit
@@ -47,9 +48,15 @@ class SwapTriggers implements SwapRecomputes {
     this.timer.unref();
   }
 
+  /**
+   * No recompute starts from now on; the solver closes first, so a running recompute ends
+   * at once (its solve, seconds on a large instance and retried, rejects) instead of holding
+   * the shutdown past its timeout, which would skip closing the bus and the database.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.app.services.swaps.close();
     await this.running;
   }
 
@@ -68,7 +75,11 @@ class SwapTriggers implements SwapRecomputes {
           this.again = true;
         }
       })
-      .catch((err: unknown) => this.app.log.error({ err }, 'swap recompute failed'))
+      .catch((err: unknown) => {
+        if (err instanceof SolverClosedError)
+          this.app.log.info('swap recompute cut short by close');
+        else this.app.log.error({ err }, 'swap recompute failed');
+      })
       .finally(() => {
         this.running = null;
         if (this.again && !this.closed) {

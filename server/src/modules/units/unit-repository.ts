@@ -136,6 +136,8 @@ export async function updateUnitIf(
 /**
  * Locks units in ascending id order, the one order every multi-unit change uses, so two
  * changes over the same units (an offer accepted while a swap executes) cannot deadlock.
+ * Changes that share a transaction (group commit) hold each other's locks; change-runner.ts
+ * bounds their waits instead.
  */
 export async function lockUnits(ex: Executor, ids: number[]): Promise<void> {
   if (ids.length === 0) return;

@@ -147,8 +147,8 @@ export class UnitService {
   }
 
   /**
-   * Frees every unit whose hold ran out. One transaction per unit keeps the event lock
-   * the last lock taken, so expiry never deadlocks with a concurrent change. Returns the
+   * Frees every unit whose hold ran out. One change per unit keeps the event lock the
+   * last lock taken, so expiry never deadlocks with a concurrent change. Returns the
    * number released; another instance doing the same at once is harmless.
    */
   async expireHolds(now: Date = new Date()): Promise<number> {

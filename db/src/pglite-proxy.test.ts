@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPgliteWorker, type PgliteWorker } from './pglite-proxy';
+
+let pg: PgliteWorker;
+beforeAll(async () => {
+  pg = await startPgliteWorker();
+  await pg.exec(`create table t (id int primary key, note text)`);
+}, 60_000);
+afterAll(async () => {
+  await pg?.close();
+});
+
+const ids = async (on: Pick<PgliteWorker, 'query'> = pg) =>
+  (await on.query<{ id: number }>('select id from t order by id')).rows.map((r) => r.id);
+
+describe('PGlite in a worker thread', () => {
+  it('answers rows as drizzle asks for them, its parsers applied by type', async () => {
+    const res = await pg.query<unknown[]>(
+      `select 1::int as n, '2026-01-02 03:04:05+00'::timestamptz as at, '{"a":1}'::jsonb as j`,
+      [],
+      { rowMode: 'array', parsers: { 1184: (text: string) => `text:${text}` } },
+    );
+    expect(res.rows).toEqual([[1, 'text:2026-01-02 03:04:05+00', { a: 1 }]]);
+    expect(res.fields.map((f) => f.name)).toEqual(['n', 'at', 'j']);
+  });
+
+  it('commits a transaction and rolls one back when its callback throws', async () => {
+    await pg.query('delete from t');
+    await pg.transaction(async (tx) => {
+      await tx.query('insert into t values ($1, $2)', [1, 'a']);
+      expect(await ids(tx)).toEqual([1]);
+    });
+    const failure = new Error('changed my mind');
+    await expect(
+      pg.transaction(async (tx) => {
+        await tx.query('insert into t values (2)');
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await ids()).toEqual([1]);
+  });
+
+  it("fails a statement with Postgres's error fields, and the transaction rolls back", async () => {
+    await pg.query('delete from t');
+    await pg.query('insert into t values (1)');
+    const err = await pg
+      .transaction(async (tx) => {
+        await tx.query('insert into t values (2)');
+        await tx.query('insert into t values (1)');
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toMatchObject({ code: '23505', constraint: 't_pkey', detail: expect.any(String) });
+    expect((err as Error).constructor.name).toBe('DatabaseError');
+    expect(await ids()).toEqual([1]);
+  });
+
+  it('runs concurrent transactions one after the other; a query outside waits for the commit', async () => {
+    await pg.query('delete from t');
+    const order: string[] = [];
+    const one = (id: number) =>
+      pg.transaction(async (tx) => {
+        order.push(`${id} read ${(await ids(tx)).length}`);
+        await tx.query('insert into t values ($1)', [id]);
+        order.push(`${id} wrote`);
+      });
+    let outsideDone = false;
+    const a = one(1);
+    const b = one(2);
+    const outside = ids().then((seen) => ((outsideDone = true), seen));
+    await a;
+    expect(outsideDone).toBe(false);
+    await b;
+    expect(order).toEqual(['1 read 0', '1 wrote', '2 read 1', '2 wrote']);
+    expect(await outside).toEqual([1, 2]);
+  });
+
+  it('dumps its data directory, and another starts from that image', async () => {
+    await pg.query('delete from t');
+    await pg.query(`insert into t values (7, 'kept')`);
+    const copy = await startPgliteWorker({ image: await pg.dumpDataDir() });
+    try {
+      expect((await copy.query('select id, note from t')).rows).toEqual([{ id: 7, note: 'kept' }]);
+    } finally {
+      await copy.close();
+    }
+    await expect(copy.query('select 1')).rejects.toMatchObject({ code: '08006' });
+  });
+
+  it('closes with a transaction still open, rolling it back', async () => {
+    const closing = await startPgliteWorker({ image: await pg.dumpDataDir() });
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => (inside = r));
+    const stuck = closing.transaction(async (tx) => {
+      await tx.query(`insert into t values (99, 'never')`);
+      inside();
+      await new Promise(() => {}); // a change that never finishes
+    });
+    await entered;
+    await closing.close();
+    void stuck;
+    await expect(closing.query('select 1')).rejects.toMatchObject({ code: '08006' });
+  });
+
+  it('fails what waits, and what comes later, when the thread dies, as a lost connection', async () => {
+    // From an image: a second initdb would take seconds.
+    const doomed = await startPgliteWorker({ image: await pg.dumpDataDir() });
+    const waiting = doomed.query('select pg_sleep(5)');
+    await doomed.terminate();
+    await expect(waiting).rejects.toMatchObject({ code: '08006' });
+    await expect(doomed.query('select 1')).rejects.toMatchObject({ code: '08006' });
+    await doomed.close();
+  });
+});

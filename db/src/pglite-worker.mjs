@@ -1,0 +1,148 @@
+/**
+ * The embedded database's thread: owns the PGlite and runs what pglite-proxy.ts sends it, so
+ * its WASM work (milliseconds per change) never holds up the server's event loop. Calls run
+ * concurrently here as they would in-process: PGlite's own locks order them, and a
+ * transaction holds its lock until the main thread says commit or rollback.
+ *
+ * Plain JavaScript, the messages typed in pglite-protocol.ts: Node, vitest and the production
+ * bundle all start it as it is, where a TypeScript worker needs a loader in every new thread
+ * (tsx: about 0.4 s more for each embedded database the tests start).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+/** @typedef {import('./pglite-protocol').Request} Request */
+/** @typedef {import('./pglite-protocol').SerializedError} SerializedError */
+
+/**
+ * An error as data: structured clone keeps neither its class nor Postgres's fields.
+ * @returns {SerializedError}
+ */
+function serializeError(err) {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', className: 'Error', message: String(err), fields: {} };
+  }
+  const fields = {};
+  for (const [key, value] of Object.entries(err)) {
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      fields[key] = value;
+  }
+  // What Postgres reported (PGlite's bundle gives its error class a minified name).
+  const fromPostgres = typeof fields.severity === 'string' && typeof fields.code === 'string';
+  return {
+    name: err.name,
+    className: fromPostgres ? 'DatabaseError' : err.constructor.name,
+    message: err.message,
+    stack: err.stack,
+    fields,
+  };
+}
+
+/** Leaves a type's values as Postgres's text, for the caller's own parser. */
+const asText = (value) => value;
+
+const queryOptions = (req) => ({
+  rowMode: req.rowMode,
+  parsers: Object.fromEntries(req.textTypes.map((oid) => [oid, asText])),
+});
+
+async function serve(port, init) {
+  const pg = new PGlite({
+    dataDir: init.dataDir,
+    loadDataDir: init.image ? new Blob([init.image]) : undefined,
+    pgliteWasmModule: init.wasm,
+  });
+  await pg.waitReady;
+  /** Transactions by their `begin` request's id, open or still waiting for BEGIN. */
+  const open = new Map();
+  const reply = (id, result, transfer = []) => port.postMessage({ id, ok: true, result }, transfer);
+  const fail = (id, err) => port.postMessage({ id, ok: false, error: serializeError(err) });
+  const on = async (tx) => {
+    if (tx === undefined) return pg;
+    const entry = open.get(tx);
+    if (!entry) throw new Error('Transaction is closed');
+    return entry.ready;
+  };
+  const rollback = Symbol('rollback');
+
+  /**
+   * The main thread sends a transaction's statements without waiting for BEGIN (one round
+   * trip less while the transaction holds the database): they wait here until it ran.
+   */
+  function begin(id) {
+    let endId = id;
+    let opened, notOpened, finish;
+    const ready = new Promise((resolve, reject) => {
+      opened = resolve;
+      notOpened = reject;
+    });
+    ready.catch(() => {});
+    const ended = new Promise((resolve) => (finish = resolve));
+    open.set(id, { ready, end: (commit, e) => ((endId = e), finish(commit)) });
+    let began = false;
+    pg.transaction(async (tx) => {
+      began = true;
+      opened(tx);
+      reply(id, id);
+      if (!(await ended)) throw rollback;
+    }).then(
+      () => (open.delete(id), reply(endId)),
+      (err) => {
+        open.delete(id);
+        if (err === rollback) return reply(endId);
+        if (began) return fail(endId, err);
+        // BEGIN itself failed: the begin request says so, the statements sent fail with it.
+        notOpened(err);
+        fail(id, err);
+      },
+    );
+  }
+
+  /** @param {Request} req */
+  async function handle(req) {
+    switch (req.op) {
+      case 'query':
+        return reply(
+          req.id,
+          await (await on(req.tx)).query(req.sql, req.params, queryOptions(req)),
+        );
+      case 'exec':
+        return reply(req.id, await (await on(req.tx)).exec(req.sql));
+      case 'begin':
+        return begin(req.id);
+      case 'end': {
+        const entry = open.get(req.tx);
+        if (!entry) throw new Error('Transaction is closed');
+        return entry.end(req.commit, req.id);
+      }
+      case 'dump': {
+        const image = await (await pg.dumpDataDir('none')).arrayBuffer();
+        return reply(req.id, image, [image]);
+      }
+      case 'close':
+        // PGlite closes only when no transaction holds it, and the main thread sends nothing
+        // more: what is still open rolls back (its answers, to id 0, are dropped).
+        for (const entry of open.values()) entry.end(false, 0);
+        await pg.close();
+        reply(req.id);
+        // Nothing else keeps this thread: it ends once the reply is out.
+        port.close();
+        return;
+      default:
+        throw new Error(`unknown request ${String(req.op)}`);
+    }
+  }
+
+  port.on('message', (req) => {
+    handle(req).catch((err) => fail(req.id, err));
+  });
+  port.postMessage('ready');
+}
+
+if (parentPort) {
+  const port = parentPort;
+  serve(port, workerData).catch((err) => {
+    port.postMessage({ id: 0, ok: false, error: serializeError(err) });
+    port.close();
+  });
+}
