@@ -9,6 +9,7 @@ export default ts.config(
       '**/node_modules',
       'data',
       'web/build',
+      'server/dist',
       '**/.svelte-kit',
       'web/static',
       'db/migrations',
