@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { openDatabase, type Database } from '@opvangatlas/db';
 import {
@@ -371,6 +371,44 @@ describe('live hub', () => {
     expect(sockets.every((s) => s.frames.length >= 3)).toBe(true);
     expect(maxSilence).toBeGreaterThan(heartbeatMs / 2);
     expect(maxSilence).toBeLessThanOrEqual(heartbeatMs + Math.max(tickMs, worstLateness));
+  });
+
+  it('stretches the tick after a costly flush only while the event loop is busy', async () => {
+    await hub.stop();
+    await startHub({ flushMs: 25 });
+    // One socket whose every send costs 100 ms: a flush as costly as 5,000 real sockets.
+    const socket = new FakeSocket();
+    const sentAt: number[] = [];
+    const send = socket.send.bind(socket);
+    socket.send = (data: Buffer) => {
+      const until = performance.now() + 100;
+      while (performance.now() < until);
+      sentAt.push(performance.now());
+      send(data);
+    };
+    await hub.attach(socket as never, coordinator);
+    const toAll = { roles: ['coordinator' as const] };
+    const sentAfter = async (busy: boolean) => {
+      const before = sentAt.length;
+      publish(bus, memo('costly', toAll));
+      await vi.waitFor(() => expect(sentAt).toHaveLength(before + 1), { interval: 2 });
+      // The next flush may start 200 ms (twice its cost) after this one started...
+      const load = busy
+        ? setInterval(() => {
+            const until = performance.now() + 8;
+            while (performance.now() < until);
+          }, 1)
+        : undefined;
+      await new Promise((r) => setTimeout(r, 20));
+      clearInterval(load);
+      const published = performance.now();
+      publish(bus, memo('next', toAll));
+      await vi.waitFor(() => expect(sentAt).toHaveLength(before + 2), { interval: 2 });
+      return sentAt.at(-1)! - 100 - published;
+    };
+    // ...unless the loop had time to spare since: nothing was waiting behind the fan-out.
+    expect(await sentAfter(false)).toBeLessThan(50);
+    expect(await sentAfter(true)).toBeGreaterThan(50);
   });
 
   it('skips an event no module knows, and keeps going', async () => {

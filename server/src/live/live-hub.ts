@@ -49,6 +49,8 @@ interface LiveClient {
 
 /** A flush starts at most every this many times the last flush's cost (see process)... */
 const FANOUT_SHARE_INVERSE = 2;
+/** ...unless the event loop was busy less than this share of the time since that flush. */
+const IDLE_LOOP_SHARE = 0.5;
 /** ...but never waits longer than this many ticks: one slow flush (a stall) must not hold the next. */
 const MAX_STRETCH_TICKS = 10;
 
@@ -117,6 +119,8 @@ export class LiveHub {
   private lastFlushAt = -Infinity;
   /** How long the last flush held the event loop (socket writes included). */
   private lastFlushCost = 0;
+  /** The event loop's utilization counters when the last flush ended. */
+  private afterFlush = performance.eventLoopUtilization();
   private readonly snapshots = new Map<string, { seq: number; frame: SharedFrame }>();
   /** Frames deflated so far (each once, whatever the number of sockets it went to). */
   private deflations = 0;
@@ -388,10 +392,19 @@ export class LiveHub {
       // half of the event loop (for flushes up to 125 ms, the stretch's cap), so requests and
       // commits are not starved by it. A client
       // then gets fewer frames, each with more changes; nothing is lost or reordered.
-      const every = Math.max(
-        this.o.flushMs,
-        Math.min(FANOUT_SHARE_INVERSE * this.lastFlushCost, MAX_STRETCH_TICKS * this.o.flushMs),
-      );
+      // A loop mostly idle since the last flush had no requests waiting behind it: a lone
+      // change (a quiet night, or one after the other) goes out without the stretch.
+      const busy = performance.eventLoopUtilization(this.afterFlush).utilization;
+      const every =
+        busy < IDLE_LOOP_SHARE
+          ? this.o.flushMs
+          : Math.max(
+              this.o.flushMs,
+              Math.min(
+                FANOUT_SHARE_INVERSE * this.lastFlushCost,
+                MAX_STRETCH_TICKS * this.o.flushMs,
+              ),
+            );
       const wait = this.lastFlushAt + every - performance.now();
       if (wait <= 0) setImmediate(() => this.flush());
       else setTimeout(() => this.flush(), wait);
@@ -463,6 +476,7 @@ export class LiveHub {
       );
     }
     this.lastFlushCost = performance.now() - started;
+    this.afterFlush = performance.eventLoopUtilization();
   }
 
   /** Brings a client to lastSeq by snapshot; when even that fails, closes it to resume. */
