@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../../server/src/typescript-worker';
 import { DueTimes, wallMs } from './due-times';
 import type { ClientsCommand, ThreadConnect, ThreadStats } from './load-clients';
 import type { LoadCommand, LoadReply, Target } from './protocol';
@@ -19,34 +19,23 @@ import type { LoadCommand, LoadReply, Target } from './protocol';
 const MAX_UNIT = 1 << 17;
 const HIST_MS = 60_000;
 
+type ThreadReply = { id: number; ok: boolean; result?: unknown; error?: string };
+
 /** A client thread and its pending requests. */
 class ClientThread {
-  // On Node 20 `--import tsx` does not reach worker threads: the thread registers tsx itself.
-  private readonly worker = new Worker(
-    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => {
-      tsx.register();
-      return import(${JSON.stringify(new URL('./load-clients.ts', import.meta.url).href)});
-    })`,
-    { eval: true },
-  );
+  private readonly worker = typescriptWorker(new URL('./load-clients.ts', import.meta.url));
   private nextId = 0;
-  private readonly pending = new Map<
-    number,
-    (r: { ok: boolean; result?: unknown; error?: string }) => void
-  >();
+  private readonly pending = new Map<number, (r: Omit<ThreadReply, 'id'>) => void>();
 
   constructor() {
     this.worker.on('error', (err) => {
       for (const settle of this.pending.values()) settle({ ok: false, error: String(err.stack) });
       this.pending.clear();
     });
-    this.worker.on(
-      'message',
-      (r: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-        this.pending.get(r.id)?.(r);
-        this.pending.delete(r.id);
-      },
-    );
+    this.worker.on('message', (r: ThreadReply) => {
+      this.pending.get(r.id)?.(r);
+      this.pending.delete(r.id);
+    });
   }
 
   ask<T>(command: ClientsCommand): Promise<T> {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
+import { typescriptWorker } from '../../typescript-worker';
 import { solveCycles, type SolveReply, type SwapSolveInput } from './swap-solve';
 import type { SwapCycle } from './swap-solver';
 
@@ -17,18 +18,11 @@ const INLINE_BELOW = 12;
 /**
  * The worker thread, from the bundle or from source. The build (server/vite.config.ts)
  * emits swap-solve-worker.js beside server.js and its chunks, where this code then lives.
- * From source (`node --import tsx`, vitest) the entry is TypeScript, and on Node 20
- * `--import tsx` leaves worker threads without its hooks: a two-step script registers them
- * in the worker through tsx's API, then loads the entry (tsx is a dev dependency; production
- * runs the bundle).
  */
 export function startSolveWorker(): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./swap-solve-worker.js', here));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./swap-solve-worker.ts', here).href;
-  const load = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(load, { eval: true });
+  return typescriptWorker(new URL('./swap-solve-worker.ts', here));
 }
 
 interface Job {
