@@ -55,6 +55,37 @@ describe('PGlite in a worker thread', () => {
     expect(await ids()).toEqual([1]);
   });
 
+  it('prepares the statements of transactions once, with the types and parsers of query()', async () => {
+    await pg.query('delete from t');
+    const at = new Date('2026-11-24T03:00:00Z');
+    const select = `select id, note, $2::timestamptz as at, $3::jsonb as j, $4::text[] as tags
+      from t where id = $1`;
+    for (const id of [1, 2, 3]) {
+      const rows = await pg.transaction(async (tx) => {
+        await tx.query('insert into t values ($1, $2)', [id, `n${id}`]);
+        return (await tx.query(select, [id, at, { id }, ['a', `b${id}`]])).rows;
+      });
+      expect(rows).toEqual([{ id, note: `n${id}`, at, j: { id }, tags: ['a', `b${id}`] }]);
+    }
+    // A statement that fails leaves the statement usable and the transaction rolled back.
+    await expect(
+      pg.transaction((tx) => tx.query('insert into t values ($1, $2)', [1, 'again'])),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await ids()).toEqual([1, 2, 3]);
+  });
+
+  it('plans a prepared statement again after the schema changed under it', async () => {
+    await pg.exec('create table s (id int primary key, v int)');
+    await pg.query('insert into s values (1, 7)');
+    const read = (tx: Pick<PgliteWorker, 'query'>) =>
+      tx.query<{ id: number; v: unknown }>('select * from s where id = $1', [1]);
+    expect((await pg.transaction(read)).rows).toEqual([{ id: 1, v: 7 }]);
+    // With the old plan Postgres would refuse: "cached plan must not change result type".
+    await pg.exec('alter table s alter column v type text');
+    expect((await pg.transaction(read)).rows).toEqual([{ id: 1, v: '7' }]);
+    await pg.exec('drop table s');
+  });
+
   it('runs concurrent transactions one after the other; a query outside waits for the commit', async () => {
     await pg.query('delete from t');
     const order: string[] = [];

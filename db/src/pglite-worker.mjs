@@ -9,7 +9,7 @@
  * (tsx: about 0.4 s more for each embedded database the tests start).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse, protocol } from '@electric-sql/pglite';
 
 /** @typedef {import('./pglite-protocol').Request} Request */
 /** @typedef {import('./pglite-protocol').SerializedError} SerializedError */
@@ -46,6 +46,87 @@ const queryOptions = (req) => ({
   parsers: Object.fromEntries(req.textTypes.map((oid) => [oid, asText])),
 });
 
+/** Statements that reuse a plan; anything else (DDL, SET, SAVEPOINT, ...) runs as it comes. */
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+/** Statements that may change what a prepared one returns. */
+const SCHEMA_CHANGE = /^\s*(create|alter|drop|truncate|comment|grant|revoke|do)\b/i;
+/** drizzle's texts repeat (one per query shape, an IN list per length): a bound, not a leak. */
+const MAX_PREPARED = 1000;
+
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The statements of transactions as named prepared statements, each parsed and planned once
+ * and then sent as one message (bind, describe, execute, sync): PGlite's query() parses and
+ * describes every statement anew and enters WASM six times for it. Measured here, an
+ * UPDATE ... RETURNING in a transaction: 0.37 ms with query(), 0.10 ms prepared. Values are
+ * serialized as query() does (by the parameter types Postgres inferred), results parsed by
+ * PGlite's own parseResults.
+ * @param {PGlite} pg
+ */
+function preparedStatements(pg) {
+  /** @type {Map<string, { name: string; types: number[] }>} */
+  const prepared = new Map();
+  let named = 0;
+  const { serialize } = protocol;
+  return {
+    /** After a schema change every plan is dropped (their names are not reused). */
+    forget(sql) {
+      if (SCHEMA_CHANGE.test(sql)) prepared.clear();
+    },
+    /**
+     * Runs `sql` in the open transaction (whose lock the caller holds, as tx.query would);
+     * undefined when it is not a statement to prepare.
+     */
+    async query(sql, params, options) {
+      if (!PREPARABLE.test(sql) || (!prepared.has(sql) && prepared.size >= MAX_PREPARED)) {
+        return undefined;
+      }
+      return pg.runExclusive(async () => {
+        let statement = prepared.get(sql);
+        if (!statement) {
+          const name = `oa_${++named}`;
+          const described = await pg.execProtocolStream(
+            concat([
+              serialize.parse({ name, text: sql, types: [] }),
+              serialize.describe({ type: 'S', name }),
+              serialize.sync(),
+            ]),
+            { syncToFs: false },
+          );
+          statement = { name, types: parse.parseDescribeStatementResults(described) };
+          prepared.set(sql, statement);
+        }
+        const { types } = statement;
+        const values = params.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const serializer = pg.serializers[types[i]];
+          return serializer ? serializer(value) : value.toString();
+        });
+        const messages = await pg.execProtocolStream(
+          concat([
+            serialize.bind({ statement: statement.name, values }),
+            serialize.describe({ type: 'P' }),
+            serialize.execute({}),
+            serialize.sync(),
+          ]),
+          { syncToFs: false },
+        );
+        return parse.parseResults(messages, pg.parsers, options)[0];
+      });
+    },
+  };
+}
+
 async function serve(port, init) {
   const pg = new PGlite({
     dataDir: init.dataDir,
@@ -53,6 +134,7 @@ async function serve(port, init) {
     pgliteWasmModule: init.wasm,
   });
   await pg.waitReady;
+  const statements = preparedStatements(pg);
   /** Transactions by their `begin` request's id, open or still waiting for BEGIN. */
   const open = new Map();
   const reply = (id, result, transfer = []) => port.postMessage({ id, ok: true, result }, transfer);
@@ -101,12 +183,20 @@ async function serve(port, init) {
   /** @param {Request} req */
   async function handle(req) {
     switch (req.op) {
-      case 'query':
+      case 'query': {
+        statements.forget(req.sql);
+        const target = await on(req.tx);
+        const options = queryOptions(req);
+        // Outside a transaction query() takes PGlite's transaction lock, which only it can.
+        const inTx = req.tx !== undefined && !target.closed;
         return reply(
           req.id,
-          await (await on(req.tx)).query(req.sql, req.params, queryOptions(req)),
+          (inTx ? await statements.query(req.sql, req.params, options) : undefined) ??
+            (await target.query(req.sql, req.params, options)),
         );
+      }
       case 'exec':
+        statements.forget(req.sql);
         return reply(req.id, await (await on(req.tx)).exec(req.sql));
       case 'begin':
         return begin(req.id);

@@ -114,6 +114,21 @@ describe('a session that ends takes its live feed with it (item 2)', () => {
     console.info(`socket closed ${Date.now() - started} ms after logout on the other instance`);
   });
 
+  it('refuses the session on the other instance once it logs out, though it was answered from memory', async () => {
+    const cookie = await login(a.app, demoEmail('vo_planner'));
+    const me = () => b.app.inject({ url: '/api/session', headers: { cookie } });
+    expect((await me()).statusCode).toBe(200);
+    expect((await me()).statusCode).toBe(200); // now from b's cache
+    const res = await a.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
+    expect(res.statusCode).toBe(204);
+    const started = Date.now();
+    while ((await me()).statusCode === 200 && Date.now() - started < 2000) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await me()).statusCode).toBe(401);
+    console.info(`session refused on the other instance ${Date.now() - started} ms after logout`);
+  });
+
   it('closes the socket of a session that expired', async () => {
     const cookie = await login(a.app, demoEmail('vo_worker.moviera'));
     const live = await connect(a, cookie);

@@ -411,6 +411,30 @@ describe('live hub', () => {
     expect(await sentAfter(true)).toBeGreaterThan(50);
   });
 
+  it('sends a steady stream of changes in frames two ticks apart, a lone change at once', async () => {
+    await hub.stop();
+    await startHub({ flushMs: 25 });
+    const a = await connect(arosa);
+    const mine = { organisationIds: [10] };
+    // A change every 5 ms for 400 ms: each frame after the first carries several.
+    const started = performance.now();
+    while (performance.now() - started < 400) {
+      publish(bus, memo('busy', mine));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 120));
+    const batches = a.batches();
+    expect(batches.at(-1)!.seq).toBe(seq);
+    // One frame per 25 ms tick would be 16; one per two ticks at most 9 (and the last).
+    expect(batches.length).toBeLessThanOrEqual(10);
+    // After a quiet spell a change is not held for the stream's pace.
+    await new Promise((r) => setTimeout(r, 100));
+    const published = performance.now();
+    publish(bus, memo('lone', mine));
+    await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
+    expect(performance.now() - published).toBeLessThan(20);
+  });
+
   it('skips an event no module knows, and keeps going', async () => {
     const a = await connect(arosa);
     publish(bus, { ...memo('?', { organisationIds: [10] }), type: 'nobody.knows' });

@@ -46,11 +46,7 @@ export const authPlugin = fp(
       if (!isApiPath(request.url)) return;
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
-      const sessions = app.services.sessions;
-      // Websocket upgrades come in storms (every screen reconnecting): one lookup serves many.
-      const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
-      request.user =
-        (await (upgrade ? sessions.userForUpgrade(token) : sessions.userFor(token))) ?? null;
+      request.user = (await app.services.sessions.userFor(token)) ?? null;
     });
   },
   { name: 'auth', dependencies: ['services'] },

@@ -133,16 +133,18 @@ export class ChangeRunner {
         began = true;
         const pending: NewEvent[] = [];
         await tx.execute(sql.raw(`set local lock_timeout = ${this.lockWaitMs}`));
-        for (const job of batch) {
+        for (const [i, job] of batch.entries()) {
           const mine: NewEvent[] = [];
           const now = this.clock();
+          // Not released after the change: a release is a round trip, and rolling back to
+          // this savepoint still undoes this change only (the later ones have not run yet).
+          await tx.execute(sql.raw(`savepoint change_${i}`));
           try {
-            const value = await tx.transaction((sp) =>
-              job.work({ tx: sp, now, emit: (e) => void mine.push(e) }),
-            );
+            const value = await job.work({ tx, now, emit: (e) => void mine.push(e) });
             pending.push(...mine);
             outcomes.push({ ok: true, value });
           } catch (err) {
+            await tx.execute(sql.raw(`rollback to savepoint change_${i}`));
             outcomes.push({ ok: false, err });
           }
         }

@@ -25,18 +25,23 @@ function toLiveEvent(row: EventRow): LiveEvent {
 }
 
 /**
- * Appends the events of a transaction at its end. The advisory lock (held until commit)
- * makes seq order equal commit order across connections and instances: without it a client
- * could see seq 11 committed before seq 10 and never learn about 10. Taken last, so it is
- * held only for the insert and the commit.
+ * The next seq, taken under the advisory lock (held until commit), which makes seq order
+ * equal commit order across connections and instances: without it a client could see seq 11
+ * committed before seq 10 and never learn about 10. The lock is taken in the insert itself
+ * (in FROM, so before nextval), the last statement before the commit: held only for the
+ * insert and the commit, and no round trip of its own.
  */
+const nextSeqLocked = sql`(select nextval(pg_get_serial_sequence('events', 'seq'))
+  from (select pg_advisory_xact_lock(${sql.raw(String(EVENT_APPEND_LOCK))})) as seq_lock)`;
+
+/** Appends the events of a transaction at its end. */
 export async function appendEvents(tx: Tx, list: NewEvent[]): Promise<LiveEvent[]> {
   if (list.length === 0) return [];
-  await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`);
   const rows = await tx
     .insert(events)
     .values(
       list.map((e) => ({
+        seq: nextSeqLocked,
         type: e.type,
         actorUserId: e.actorUserId,
         organisationId: e.organisationId,

@@ -19,7 +19,17 @@ import {
 /** Only the hash of a token is stored, so reading the table does not let anyone log in. */
 export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
-const UPGRADE_CACHE_MS = 5000;
+const SESSION_CACHE_MS = 5000;
+
+type FoundSession = NonNullable<Awaited<ReturnType<typeof findSession>>>;
+
+interface CachedSession {
+  lookup: Promise<FoundSession | undefined>;
+  /** What the lookup found, once it answered. */
+  found?: FoundSession;
+  /** Date.now() after which the session is looked up again. */
+  until: number;
+}
 
 /** What the audit trail keeps of a session: enough to pair a login with its logout. */
 const sessionRef = (sessionId: string) => sessionId.slice(0, 12);
@@ -44,18 +54,15 @@ export class SessionService {
   private readonly bus: Bus | undefined;
   private readonly lifetimeMs: number;
   private readonly idleMs: number;
-  /** Recent lookups for websocket upgrades, by session id (see userForUpgrade). */
-  private readonly upgrades = new Map<
-    string,
-    { user: Promise<SessionUser | undefined>; until: number }
-  >();
+  /** Recent lookups by session id (see userFor). */
+  private readonly recent = new Map<string, CachedSession>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.database = deps.database;
     this.bus = deps.bus;
     // A session that ends (logout on any instance) is not answered from the cache again.
     this.bus?.subscribe((msg) => {
-      if (msg.kind === 'sessions_ended') for (const id of msg.sessionIds) this.upgrades.delete(id);
+      if (msg.kind === 'sessions_ended') for (const id of msg.sessionIds) this.recent.delete(id);
     });
     this.lifetimeMs = deps.sessionHours * 3_600_000;
     this.idleMs = Math.min(deps.idleMinutes * 60_000, this.lifetimeMs);
@@ -96,45 +103,61 @@ export class SessionService {
     return { token, user, expiresAt: new Date(now.getTime() + this.lifetimeMs) };
   }
 
-  /** The session's user; a use moves the idle deadline forward (at most once a minute). */
+  /**
+   * The session's user, for every API request. One lookup answers a session's requests for
+   * SESSION_CACHE_MS: websocket upgrades come in storms (a restart or a network blip
+   * reconnects every screen at once, many on one session), and a change would otherwise pay
+   * a query for the session on top of its own (a fifth of its round trips). A logout
+   * anywhere evicts the session at once. The cache changes no outcome: an entry lives no
+   * longer than its session, and a use that moves the idle deadline asks again.
+   */
   async userFor(token: string): Promise<SessionUser | undefined> {
     const id = sessionIdOf(token);
-    const now = new Date();
-    const session = await findSession(this.database.db, id, now);
-    if (!session) return undefined;
-    const next = this.deadline(session.createdAt, now);
-    // Not a write per request: only when the deadline would move by a noticeable step.
-    const step = Math.min(60_000, this.idleMs / 4);
-    if (next.getTime() - session.expiresAt.getTime() >= step) {
-      await extendSession(this.database.db, id, next, now);
+    const now = Date.now();
+    const hit = this.recent.get(id);
+    if (hit && hit.until > now && !(hit.found && this.movesDeadline(hit.found, now))) {
+      return (await hit.lookup)?.user;
     }
-    return session.user;
+    if (this.recent.size >= 10_000) {
+      for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
+    }
+    // Requests that come while it is asked share the lookup in flight.
+    const entry: CachedSession = { lookup: this.lookup(id), until: now + SESSION_CACHE_MS };
+    this.recent.set(id, entry);
+    try {
+      const found = await entry.lookup;
+      entry.found = found;
+      entry.until = Math.min(entry.until, found?.expiresAt.getTime() ?? now);
+      return found?.user;
+    } catch (err) {
+      if (this.recent.get(id) === entry) this.recent.delete(id);
+      throw err;
+    }
   }
 
-  /**
-   * userFor for websocket upgrades, which come in storms: a restart or a network blip
-   * reconnects every screen at once, many on one session. One lookup answers all upgrades
-   * of a session for UPGRADE_CACHE_MS (one query instead of thousands, and no pool waits);
-   * a logout anywhere evicts it at once, an expiry is at most that late.
-   */
-  userForUpgrade(token: string): Promise<SessionUser | undefined> {
-    const id = sessionIdOf(token);
-    const now = Date.now();
-    const hit = this.upgrades.get(id);
-    if (hit && hit.until > now) return hit.user;
-    if (this.upgrades.size >= 10_000) {
-      for (const [k, v] of this.upgrades) if (v.until <= now) this.upgrades.delete(k);
-    }
-    const user = this.userFor(token);
-    this.upgrades.set(id, { user, until: now + UPGRADE_CACHE_MS });
-    user.catch(() => this.upgrades.delete(id));
-    return user;
+  /** Not a write per request: the deadline moves only by a noticeable step. */
+  private movesDeadline(session: FoundSession, now: number): boolean {
+    const step = Math.min(60_000, this.idleMs / 4);
+    return (
+      this.deadline(session.createdAt, new Date(now)).getTime() - session.expiresAt.getTime() >=
+      step
+    );
+  }
+
+  /** The session, its idle deadline moved forward by this use if that is due. */
+  private async lookup(id: string): Promise<FoundSession | undefined> {
+    const now = new Date();
+    const session = await findSession(this.database.db, id, now);
+    if (!session || !this.movesDeadline(session, now.getTime())) return session;
+    const expiresAt = this.deadline(session.createdAt, now);
+    await extendSession(this.database.db, id, expiresAt, now);
+    return { ...session, expiresAt };
   }
 
   /** Ends the session (on every instance) and records the logout of `user`. */
   async logout(token: string, user: SessionUser | null): Promise<void> {
     const id = sessionIdOf(token);
-    this.upgrades.delete(id);
+    this.recent.delete(id);
     await this.deps.changes.run(async (ctx) => {
       await deleteSession(ctx.tx, id);
       if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));
