@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, units, type Database } from '@opvangatlas/db';
 import { createMemoryBus } from '../../server/src/live/bus';
 import type { LiveEvent, NewEvent } from '../../server/src/live/live-event';
+import { appendEvents } from '../../server/src/modules/events/event-repository';
 import { ChangeRunner, type ChangeContext } from '../../server/src/modules/events/change-runner';
 import { createBackend, type TestBackend } from '../support/backend';
 
@@ -205,5 +206,28 @@ describe.runIf(process.env.TEST_BACKEND === 'real')('group commit and row locks'
     await holder;
     expect(await Promise.all(runs)).toEqual(Array.from({ length: 10 }, (_, n) => n));
     expect(allPublished().map(pinged).at(-1)).toBe(8);
+  });
+
+  it('appends the events of another connection only after this one committed: seq order is commit order', async () => {
+    let commitFirst!: () => void;
+    const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
+    let firstAppended!: (seqs: number[]) => void;
+    const appended = new Promise<number[]>((r) => (firstAppended = r));
+    const first = backend.database.db.transaction(async (tx) => {
+      firstAppended((await appendEvents(tx, [ping(1), ping(2)])).map((e) => e.seq));
+      await firstMayCommit;
+    });
+    const firstSeqs = await appended;
+    let secondSeqs: number[] | undefined;
+    const second = other.db
+      .transaction((tx) => appendEvents(tx, [ping(3)]))
+      .then((events) => (secondSeqs = events.map((e) => e.seq)));
+    // Its insert waits for the lock the first holds until its commit.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secondSeqs).toBeUndefined();
+    commitFirst();
+    await Promise.all([first, second]);
+    expect(firstSeqs[1]).toBe(firstSeqs[0]! + 1);
+    expect(secondSeqs![0]).toBeGreaterThan(firstSeqs[1]!);
   });
 });

@@ -27,12 +27,13 @@ function toLiveEvent(row: EventRow): LiveEvent {
 /**
  * The next seq, taken under the advisory lock (held until commit), which makes seq order
  * equal commit order across connections and instances: without it a client could see seq 11
- * committed before seq 10 and never learn about 10. The lock is taken in the insert itself
- * (in FROM, so before nextval), the last statement before the commit: held only for the
- * insert and the commit, and no round trip of its own.
+ * committed before seq 10 and never learn about 10. The lock is taken in the insert itself,
+ * the last statement before the commit, so it is held only for the insert and the commit
+ * and costs no round trip of its own. It runs before nextval because nextval's argument is
+ * built from its result (void, as empty text): an argument is evaluated before its function.
  */
-const nextSeqLocked = sql`(select nextval(pg_get_serial_sequence('events', 'seq'))
-  from (select pg_advisory_xact_lock(${sql.raw(String(EVENT_APPEND_LOCK))})) as seq_lock)`;
+const nextSeqLocked = sql`nextval((pg_get_serial_sequence('events', 'seq')
+  || pg_advisory_xact_lock(${sql.raw(String(EVENT_APPEND_LOCK))})::text)::regclass)`;
 
 /** Appends the events of a transaction at its end. */
 export async function appendEvents(tx: Tx, list: NewEvent[]): Promise<LiveEvent[]> {
