@@ -74,15 +74,54 @@ describe('PGlite in a worker thread', () => {
     expect(await ids()).toEqual([1, 2, 3]);
   });
 
+  it('runs savepoints and settings of a transaction, and fails a bad one with its code', async () => {
+    await pg.query('delete from t');
+    const setting = await pg.transaction(async (tx) => {
+      await tx.query('set local lock_timeout = 123');
+      await tx.query('savepoint one');
+      await tx.query('insert into t values ($1)', [1]);
+      await tx.query('rollback to savepoint one');
+      await tx.query('insert into t values ($1)', [2]);
+      return (await tx.query<{ lock_timeout: string }>('show lock_timeout')).rows;
+    });
+    expect(setting).toEqual([{ lock_timeout: '123ms' }]);
+    expect(await ids()).toEqual([2]);
+    await expect(
+      pg.transaction((tx) => tx.query('rollback to savepoint never_taken')),
+    ).rejects.toMatchObject({ code: '3B001' });
+  });
+
   it('plans a prepared statement again after the schema changed under it', async () => {
     await pg.exec('create table s (id int primary key, v int)');
     await pg.query('insert into s values (1, 7)');
     const read = (tx: Pick<PgliteWorker, 'query'>) =>
       tx.query<{ id: number; v: unknown }>('select * from s where id = $1', [1]);
-    expect((await pg.transaction(read)).rows).toEqual([{ id: 1, v: 7 }]);
+    const v = async () => (await pg.transaction(read)).rows[0]!.v;
+    expect(await v()).toBe(7);
     // With the old plan Postgres would refuse: "cached plan must not change result type".
-    await pg.exec('alter table s alter column v type text');
-    expect((await pg.transaction(read)).rows).toEqual([{ id: 1, v: '7' }]);
+    await pg.exec('-- a migration\nalter table s alter column v type text');
+    expect(await v()).toBe('7');
+    // Prepared inside a transaction whose schema change then rolls back.
+    await expect(
+      pg.transaction(async (tx) => {
+        await tx.query('alter table s alter column v type int using v::int');
+        expect((await read(tx)).rows[0]!.v).toBe(7);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await v()).toBe('7');
+    // Prepared by a transaction while a schema change waits for it to end.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const open = pg.transaction(async (tx) => {
+      await gate;
+      return (await read(tx)).rows[0]!.v;
+    });
+    const change = pg.exec('alter table s alter column v type bigint using v::bigint');
+    release();
+    expect(await open).toBe('7');
+    await change;
+    expect(await v()).toBe(7);
     await pg.exec('drop table s');
   });
 

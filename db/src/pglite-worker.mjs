@@ -46,10 +46,13 @@ const queryOptions = (req) => ({
   parsers: Object.fromEntries(req.textTypes.map((oid) => [oid, asText])),
 });
 
-/** Statements that reuse a plan; anything else (DDL, SET, SAVEPOINT, ...) runs as it comes. */
+/** Statements that reuse a plan; anything else (DDL, SET, SAVEPOINT, ...) is not prepared. */
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-/** Statements that may change what a prepared one returns. */
-const SCHEMA_CHANGE = /^\s*(create|alter|drop|truncate|comment|grant|revoke|do)\b/i;
+/** Statements that may change what a prepared one returns (after any leading comments). */
+const SCHEMA_CHANGE =
+  /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(create|alter|drop|truncate|comment|grant|revoke|do)\b/i;
+/** Postgres: "cached plan must not change result type". */
+const STALE_PLAN = '0A000';
 /** drizzle's texts repeat (one per query shape, an IN list per length): a bound, not a leak. */
 const MAX_PREPARED = 1000;
 
@@ -79,18 +82,28 @@ function preparedStatements(pg) {
   let named = 0;
   const { serialize } = protocol;
   return {
-    /** After a schema change every plan is dropped (their names are not reused). */
-    forget(sql) {
-      if (SCHEMA_CHANGE.test(sql)) prepared.clear();
+    /**
+     * Every plan is dropped after a schema change ran, and again when a transaction that
+     * made one ends (a rollback undoes it). Their names are not reused; the old plans stay
+     * in the backend, a handful per migration.
+     */
+    forget() {
+      prepared.clear();
     },
     /**
      * Runs `sql` in the open transaction (whose lock the caller holds, as tx.query would);
-     * undefined when it is not a statement to prepare.
+     * undefined when query() should: a statement with parameters that is not prepared.
      */
     async query(sql, params, options) {
-      if (!PREPARABLE.test(sql) || (!prepared.has(sql) && prepared.size >= MAX_PREPARED)) {
-        return undefined;
+      if (!PREPARABLE.test(sql)) {
+        if (params.length > 0) return undefined;
+        // SAVEPOINT, SET LOCAL, ...: one simple-protocol message, nothing to describe.
+        return pg.runExclusive(async () => {
+          const messages = await pg.execProtocolStream(serialize.query(sql), { syncToFs: false });
+          return parse.parseResults(messages, pg.parsers, options)[0];
+        });
       }
+      if (!prepared.has(sql) && prepared.size >= MAX_PREPARED) return undefined;
       return pg.runExclusive(async () => {
         let statement = prepared.get(sql);
         if (!statement) {
@@ -112,16 +125,24 @@ function preparedStatements(pg) {
           const serializer = pg.serializers[types[i]];
           return serializer ? serializer(value) : value.toString();
         });
-        const messages = await pg.execProtocolStream(
-          concat([
-            serialize.bind({ statement: statement.name, values }),
-            serialize.describe({ type: 'P' }),
-            serialize.execute({}),
-            serialize.sync(),
-          ]),
-          { syncToFs: false },
-        );
-        return parse.parseResults(messages, pg.parsers, options)[0];
+        try {
+          const messages = await pg.execProtocolStream(
+            concat([
+              serialize.bind({ statement: statement.name, values }),
+              serialize.describe({ type: 'P' }),
+              serialize.execute({}),
+              serialize.sync(),
+            ]),
+            { syncToFs: false },
+          );
+          return parse.parseResults(messages, pg.parsers, options)[0];
+        } catch (err) {
+          // A schema change this cache did not see: this change fails, the next plans anew.
+          if (err?.code === STALE_PLAN) prepared.delete(sql);
+          // As query() reports it (never the values: they may be personal).
+          if (err instanceof Error) Object.assign(err, { query: sql });
+          throw err;
+        }
       });
     },
   };
@@ -160,7 +181,16 @@ async function serve(port, init) {
     });
     ready.catch(() => {});
     const ended = new Promise((resolve) => (finish = resolve));
-    open.set(id, { ready, end: (commit, e) => ((endId = e), finish(commit)) });
+    const entry = {
+      ready,
+      end: (commit, e) => ((endId = e), finish(commit)),
+      schemaChanged: false,
+    };
+    open.set(id, entry);
+    const ending = () => {
+      open.delete(id);
+      if (entry.schemaChanged) statements.forget();
+    };
     let began = false;
     pg.transaction(async (tx) => {
       began = true;
@@ -168,9 +198,9 @@ async function serve(port, init) {
       reply(id, id);
       if (!(await ended)) throw rollback;
     }).then(
-      () => (open.delete(id), reply(endId)),
+      () => (ending(), reply(endId)),
       (err) => {
-        open.delete(id);
+        ending();
         if (err === rollback) return reply(endId);
         if (began) return fail(endId, err);
         // BEGIN itself failed: the begin request says so, the statements sent fail with it.
@@ -180,24 +210,37 @@ async function serve(port, init) {
     );
   }
 
+  /** Runs a statement; one that changes the schema drops the prepared plans once it ran. */
+  async function changing(req, run) {
+    const target = await on(req.tx);
+    if (!SCHEMA_CHANGE.test(req.sql)) return run(target);
+    try {
+      return await run(target);
+    } finally {
+      statements.forget();
+      const entry = req.tx === undefined ? undefined : open.get(req.tx);
+      if (entry) entry.schemaChanged = true;
+    }
+  }
+
   /** @param {Request} req */
   async function handle(req) {
     switch (req.op) {
-      case 'query': {
-        statements.forget(req.sql);
-        const target = await on(req.tx);
-        const options = queryOptions(req);
-        // Outside a transaction query() takes PGlite's transaction lock, which only it can.
-        const inTx = req.tx !== undefined && !target.closed;
+      case 'query':
         return reply(
           req.id,
-          (inTx ? await statements.query(req.sql, req.params, options) : undefined) ??
-            (await target.query(req.sql, req.params, options)),
+          await changing(req, async (target) => {
+            const options = queryOptions(req);
+            // Outside a transaction query() takes PGlite's transaction lock, which only it can.
+            const inTx = req.tx !== undefined && !target.closed;
+            return (
+              (inTx ? await statements.query(req.sql, req.params, options) : undefined) ??
+              (await target.query(req.sql, req.params, options))
+            );
+          }),
         );
-      }
       case 'exec':
-        statements.forget(req.sql);
-        return reply(req.id, await (await on(req.tx)).exec(req.sql));
+        return reply(req.id, await changing(req, (target) => target.exec(req.sql)));
       case 'begin':
         return begin(req.id);
       case 'end': {

@@ -20,6 +20,7 @@ import {
 export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const SESSION_CACHE_MS = 5000;
+const MAX_CACHED_SESSIONS = 10_000;
 
 type FoundSession = NonNullable<Awaited<ReturnType<typeof findSession>>>;
 
@@ -64,6 +65,8 @@ export class SessionService {
     this.bus?.subscribe((msg) => {
       if (msg.kind === 'sessions_ended') for (const id of msg.sessionIds) this.recent.delete(id);
     });
+    // Messages sent while the bus was down are lost: any of them may have ended a session.
+    this.bus?.onReconnect(() => this.recent.clear());
     this.lifetimeMs = deps.sessionHours * 3_600_000;
     this.idleMs = Math.min(deps.idleMinutes * 60_000, this.lifetimeMs);
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -118,8 +121,13 @@ export class SessionService {
     if (hit && hit.until > now && !(hit.found && this.movesDeadline(hit.found, now))) {
       return (await hit.lookup)?.user;
     }
-    if (this.recent.size >= 10_000) {
+    if (this.recent.size >= MAX_CACHED_SESSIONS) {
       for (const [k, v] of this.recent) if (v.until <= now) this.recent.delete(k);
+      // Still full (a flood of made-up tokens): the oldest go, in flight or not.
+      for (const k of this.recent.keys()) {
+        if (this.recent.size < MAX_CACHED_SESSIONS / 2) break;
+        this.recent.delete(k);
+      }
     }
     // Requests that come while it is asked share the lookup in flight.
     const entry: CachedSession = { lookup: this.lookup(id), until: now + SESSION_CACHE_MS };
@@ -157,12 +165,16 @@ export class SessionService {
   /** Ends the session (on every instance) and records the logout of `user`. */
   async logout(token: string, user: SessionUser | null): Promise<void> {
     const id = sessionIdOf(token);
-    this.recent.delete(id);
-    await this.deps.changes.run(async (ctx) => {
-      await deleteSession(ctx.tx, id);
-      if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));
-    });
-    this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
+    try {
+      await this.deps.changes.run(async (ctx) => {
+        await deleteSession(ctx.tx, id);
+        if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));
+      });
+    } finally {
+      // Also when the commit's outcome is unknown: it may have ended the session.
+      this.recent.delete(id);
+      this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
+    }
   }
 
   /** Which of these sessions still exist and have not expired. */
