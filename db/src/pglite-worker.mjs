@@ -50,7 +50,9 @@ const queryOptions = (req) => ({
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 /** Statements that may change what a prepared one returns (after any leading comments). */
 const SCHEMA_CHANGE =
-  /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(create|alter|drop|truncate|comment|grant|revoke|do)\b/i;
+  /^(?:\s|--[^\n]*\n|\/\*[^*]*\*+(?:[^*/][^*]*\*+)*\/)*(create|alter|drop|truncate|comment|grant|revoke|do)\b/i;
+/** One transaction-control statement (no `;`: never several in one string), sent as it is. */
+const SIMPLE = /^\s*(savepoint|release|rollback\s+to|set)\b[^;]*$/i;
 /** Postgres: "cached plan must not change result type". */
 const STALE_PLAN = '0A000';
 /** drizzle's texts repeat (one per query shape, an IN list per length): a bound, not a leak. */
@@ -65,6 +67,22 @@ function concat(parts) {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * Runs a statement of the fast path; its error names the statement as query()'s would (the
+ * text, never the values: they may be personal).
+ * @template T
+ * @param {string} sql
+ * @param {() => Promise<T>} run
+ */
+async function reported(sql, run) {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Error) Object.assign(err, { query: sql });
+    throw err;
+  }
 }
 
 /**
@@ -95,55 +113,59 @@ function preparedStatements(pg) {
      * undefined when query() should: a statement with parameters that is not prepared.
      */
     async query(sql, params, options) {
-      if (!PREPARABLE.test(sql)) {
-        if (params.length > 0) return undefined;
-        // SAVEPOINT, SET LOCAL, ...: one simple-protocol message, nothing to describe.
-        return pg.runExclusive(async () => {
-          const messages = await pg.execProtocolStream(serialize.query(sql), { syncToFs: false });
-          return parse.parseResults(messages, pg.parsers, options)[0];
-        });
+      if (params.length === 0 && SIMPLE.test(sql)) {
+        return pg.runExclusive(() =>
+          reported(sql, async () => {
+            const messages = await pg.execProtocolStream(serialize.query(sql), {
+              syncToFs: false,
+            });
+            return parse.parseResults(messages, pg.parsers, options)[0];
+          }),
+        );
       }
-      if (!prepared.has(sql) && prepared.size >= MAX_PREPARED) return undefined;
-      return pg.runExclusive(async () => {
-        let statement = prepared.get(sql);
-        if (!statement) {
-          const name = `oa_${++named}`;
-          const described = await pg.execProtocolStream(
-            concat([
-              serialize.parse({ name, text: sql, types: [] }),
-              serialize.describe({ type: 'S', name }),
-              serialize.sync(),
-            ]),
-            { syncToFs: false },
-          );
-          statement = { name, types: parse.parseDescribeStatementResults(described) };
-          prepared.set(sql, statement);
-        }
-        const { types } = statement;
-        const values = params.map((value, i) => {
-          if (value === null || value === undefined) return null;
-          const serializer = pg.serializers[types[i]];
-          return serializer ? serializer(value) : value.toString();
-        });
-        try {
-          const messages = await pg.execProtocolStream(
-            concat([
-              serialize.bind({ statement: statement.name, values }),
-              serialize.describe({ type: 'P' }),
-              serialize.execute({}),
-              serialize.sync(),
-            ]),
-            { syncToFs: false },
-          );
-          return parse.parseResults(messages, pg.parsers, options)[0];
-        } catch (err) {
-          // A schema change this cache did not see: this change fails, the next plans anew.
-          if (err?.code === STALE_PLAN) prepared.delete(sql);
-          // As query() reports it (never the values: they may be personal).
-          if (err instanceof Error) Object.assign(err, { query: sql });
-          throw err;
-        }
-      });
+      if (!PREPARABLE.test(sql) || (!prepared.has(sql) && prepared.size >= MAX_PREPARED)) {
+        return undefined;
+      }
+      return pg.runExclusive(() =>
+        reported(sql, async () => {
+          let statement = prepared.get(sql);
+          if (!statement) {
+            const name = `oa_${++named}`;
+            const described = await pg.execProtocolStream(
+              concat([
+                serialize.parse({ name, text: sql, types: [] }),
+                serialize.describe({ type: 'S', name }),
+                serialize.sync(),
+              ]),
+              { syncToFs: false },
+            );
+            statement = { name, types: parse.parseDescribeStatementResults(described) };
+            prepared.set(sql, statement);
+          }
+          const { types } = statement;
+          const values = params.map((value, i) => {
+            if (value === null || value === undefined) return null;
+            const serializer = pg.serializers[types[i]];
+            return serializer ? serializer(value) : value.toString();
+          });
+          try {
+            const messages = await pg.execProtocolStream(
+              concat([
+                serialize.bind({ statement: statement.name, values }),
+                serialize.describe({ type: 'P' }),
+                serialize.execute({}),
+                serialize.sync(),
+              ]),
+              { syncToFs: false },
+            );
+            return parse.parseResults(messages, pg.parsers, options)[0];
+          } catch (err) {
+            // A schema change this cache did not see: this change fails, the next plans anew.
+            if (err?.code === STALE_PLAN) prepared.delete(sql);
+            throw err;
+          }
+        }),
+      );
     },
   };
 }

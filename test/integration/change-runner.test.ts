@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, units, type Database } from '@opvangatlas/db';
 import { createMemoryBus } from '../../server/src/live/bus';
 import type { LiveEvent, NewEvent } from '../../server/src/live/live-event';
-import { appendEvents } from '../../server/src/modules/events/event-repository';
+import { appendEvents, EVENT_APPEND_LOCK } from '../../server/src/modules/events/event-repository';
 import { ChangeRunner, type ChangeContext } from '../../server/src/modules/events/change-runner';
 import { createBackend, type TestBackend } from '../support/backend';
 
@@ -208,25 +208,28 @@ describe.runIf(process.env.TEST_BACKEND === 'real')('group commit and row locks'
     expect(allPublished().map(pinged).at(-1)).toBe(8);
   });
 
-  it('appends the events of another connection only after this one committed: seq order is commit order', async () => {
-    let commitFirst!: () => void;
-    const firstMayCommit = new Promise<void>((r) => (commitFirst = r));
-    let firstAppended!: (seqs: number[]) => void;
-    const appended = new Promise<number[]>((r) => (firstAppended = r));
+  it('takes the seq lock before the seq: an insert waiting for the lock gets a later seq', async () => {
+    let appendFirst!: () => void;
+    const firstMayAppend = new Promise<void>((r) => (appendFirst = r));
+    let lockTaken!: () => void;
+    const taken = new Promise<void>((r) => (lockTaken = r));
+    // The first holds the lock before it has a seq; then appends and commits.
     const first = backend.database.db.transaction(async (tx) => {
-      firstAppended((await appendEvents(tx, [ping(1), ping(2)])).map((e) => e.seq));
-      await firstMayCommit;
+      await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`);
+      lockTaken();
+      await firstMayAppend;
+      return (await appendEvents(tx, [ping(1), ping(2)])).map((e) => e.seq);
     });
-    const firstSeqs = await appended;
+    await taken;
     let secondSeqs: number[] | undefined;
     const second = other.db
       .transaction((tx) => appendEvents(tx, [ping(3)]))
       .then((events) => (secondSeqs = events.map((e) => e.seq)));
-    // Its insert waits for the lock the first holds until its commit.
     await new Promise((r) => setTimeout(r, 300));
     expect(secondSeqs).toBeUndefined();
-    commitFirst();
-    await Promise.all([first, second]);
+    appendFirst();
+    const [firstSeqs] = await Promise.all([first, second]);
+    // Had the second drawn its seq before waiting, it would hold the lower one and commit later.
     expect(firstSeqs[1]).toBe(firstSeqs[0]! + 1);
     expect(secondSeqs![0]).toBeGreaterThan(firstSeqs[1]!);
   });

@@ -3,7 +3,7 @@ import { events, type Executor, type Tx } from '@opvangatlas/db';
 import { LiveEvent, type NewEvent } from '../../live/live-event';
 
 /** Any constant works; it only has to be the same for every writer. */
-const EVENT_APPEND_LOCK = 7_140_001;
+export const EVENT_APPEND_LOCK = 7_140_001;
 
 type EventRow = typeof events.$inferSelect;
 

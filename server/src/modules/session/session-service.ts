@@ -171,10 +171,11 @@ export class SessionService {
         if (user) ctx.emit(sessionEvent('session.logout', user, { session: sessionRef(id) }));
       });
     } finally {
-      // Also when the commit's outcome is unknown: it may have ended the session.
+      // Also when it failed: the commit's outcome may be unknown (asked again, at worst).
       this.recent.delete(id);
-      this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
     }
+    // Only an ended session closes sockets everywhere.
+    this.bus?.publish({ kind: 'sessions_ended', sessionIds: [id] });
   }
 
   /** Which of these sessions still exist and have not expired. */
