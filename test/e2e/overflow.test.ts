@@ -2,12 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { overflowRegistrations } from '@opvangatlas/db';
-import {
-  dutchDate,
-  type OverflowRegistration,
-  type PlacementRequest,
-  type SessionUser,
-} from '@opvangatlas/shared';
+import { dutchDate, type OverflowRegistration, type PlacementRequest } from '@opvangatlas/shared';
+import { sessionUser } from '../support/fixtures';
 import { useWebApp } from '../support/web-app';
 import { SCREENSHOT_DIR, PHONE, chromiumAvailable, fitsViewportWidth } from '../support/browser';
 import { demoEmail, login } from '../support/instance';
@@ -32,9 +28,7 @@ describe.skipIf(!chromiumAvailable())('Niet-reguliere bedden and Gemeente in Chr
   let rotterdam: number;
   beforeAll(async () => {
     worker = await login(app(), demoEmail('vo_worker'));
-    rotterdam = (await app().inject({ url: '/api/session', headers: { cookie: worker } })).json<{
-      user: SessionUser;
-    }>().user.regionId!;
+    rotterdam = (await sessionUser(app(), worker)).regionId!;
   });
 
   const activeHotels = async () =>

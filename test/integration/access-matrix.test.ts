@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_CLOSE_UNAUTHORIZED, type SessionUser, type Unit } from '@opvangatlas/shared';
 import type { App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
-import { getUnits } from '../support/fixtures';
+import { getUnits, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -842,9 +842,7 @@ const matrix: Record<string, Entry> = {
     const freshSwap = async (scope: Scope) => {
       const kadera = async () => {
         const cookie = await cookieOf(-1);
-        return (await app.inject({ url: '/api/session', headers: { cookie } })).json<{
-          user: SessionUser;
-        }>().user.organisationId!;
+        return (await sessionUser(app, cookie)).organisationId!;
       };
       const first = await swapUnits(
         scope === 'own' ? arosa[0]!.organisationId : moviera[0]!.organisationId,
@@ -949,17 +947,13 @@ beforeAll(async () => {
   callers.set('anonymous', { role: 'anonymous', cookie: '', user: null });
   for (const role of roles.slice(1)) {
     const cookie = await login(app, demoEmail(role));
-    const user = (await app.inject({ url: '/api/session', headers: { cookie } })).json<{
-      user: SessionUser;
-    }>().user;
+    const user = await sessionUser(app, cookie);
     callers.set(role, { role, cookie, user });
   }
   admin = callers.get('admin')!.cookie;
   movieraWorker = await login(app, demoEmail('vo_worker.moviera'));
   const own = callers.get('vo_worker')!.user!;
-  const moviUser = (
-    await app.inject({ url: '/api/session', headers: { cookie: movieraWorker } })
-  ).json<{ user: SessionUser }>().user;
+  const moviUser = await sessionUser(app, movieraWorker);
   const all = await getUnits(app, admin);
   arosa = all.filter((u) => u.organisationId === own.organisationId);
   moviera = all.filter((u) => u.organisationId === moviUser.organisationId);

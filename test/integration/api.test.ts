@@ -4,7 +4,7 @@ import { events, locations } from '@opvangatlas/db';
 import type { Availability, SessionUser, Unit } from '@opvangatlas/shared';
 import { buildApp, type App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, login } from '../support/instance';
 
 let backend: TestBackend;
@@ -46,9 +46,7 @@ beforeAll(async () => {
   });
   await app.ready();
   s = await demoSessions(app);
-  worker = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  worker = await sessionUser(app, s.worker);
 });
 afterAll(async () => {
   await app?.close();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorResponse, type SessionUser, type Unit } from '@opvangatlas/shared';
+import { ErrorResponse, type Unit } from '@opvangatlas/shared';
 import type { App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, startInstance, type Instance } from '../support/instance';
 
 /**
@@ -21,9 +21,7 @@ beforeAll(async () => {
   instance = await startInstance(backend);
   app = instance.app;
   s = await demoSessions(app);
-  const me = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  const me = await sessionUser(app, s.worker);
   const all = await getUnits(app, s.worker);
   ownUnits = all.filter((u) => u.organisationId === me.organisationId);
   foreignUnits = all.filter((u) => u.organisationId !== me.organisationId);
@@ -145,9 +143,7 @@ describe('error codes', () => {
     });
     expectError(wrong, 401, { error: 'unauthorized', code: 'invalid_credentials' });
     expectError(await app.inject({ url: '/api/units' }), 401, { code: 'unauthorized' });
-    const officer = (
-      await app.inject({ url: '/api/session', headers: { cookie: s.municipality } })
-    ).json<{ user: SessionUser }>().user;
+    const officer = await sessionUser(app, s.municipality);
     const otherRegion = officer.regionId === 1 ? 2 : 1;
     expectError(
       await app.inject({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '@opvangatlas/db';
 import type { SessionUser, Unit } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits } from '../support/fixtures';
+import { demoSessions, getUnits, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -23,9 +23,7 @@ beforeAll(async () => {
   instance = await startInstance(backend);
   s = await demoSessions(instance.app);
   moviera = await login(instance.app, demoEmail('vo_worker.moviera'));
-  worker = (
-    await instance.app.inject({ url: '/api/session', headers: { cookie: s.worker } })
-  ).json<{ user: SessionUser }>().user;
+  worker = await sessionUser(instance.app, s.worker);
 });
 afterAll(async () => {
   await instance?.close();

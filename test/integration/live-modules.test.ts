@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MunicipalityFigures, SessionUser } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 import { notesLiveModule, postNote } from '../support/notes-module/notes-live';
@@ -24,9 +24,7 @@ beforeAll(async () => {
   a = await startInstance(backend, { live });
   b = await startInstance(backend, { database: await backend.openDatabase(), live });
   s = await demoSessions(a.app);
-  me = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  me = await sessionUser(a.app, s.worker);
   other = await login(a.app, demoEmail('vo_worker.moviera'));
 });
 afterAll(async () => {

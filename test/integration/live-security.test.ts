@@ -13,7 +13,7 @@ import {
 } from '@opvangatlas/shared';
 import { createRedisBus } from '../../server/src/live/bus';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -37,9 +37,7 @@ beforeAll(async () => {
   a = await startInstance(backend, { live });
   b = await startInstance(backend, { database: await backend.openDatabase(), live });
   s = await demoSessions(a.app);
-  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  worker = await sessionUser(a.app, s.worker);
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));

@@ -8,7 +8,7 @@ import { ChangeRunner } from '../../server/src/modules/events/change-runner';
 import { UnitService } from '../../server/src/modules/units/unit-service';
 import { transitionUnits } from '../../server/src/modules/units/unit-transitions';
 import { createBackend, type TestBackend } from '../support/backend';
-import { churn, demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { churn, demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -39,9 +39,7 @@ beforeAll(async () => {
     live: { catchUpMs: 200 },
   });
   s = await demoSessions(a.app);
-  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  worker = await sessionUser(a.app, s.worker);
   ownUnits = (await getUnits(a.app, s.worker)).filter(
     (u) => u.organisationId === worker.organisationId,
   );

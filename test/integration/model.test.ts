@@ -2,10 +2,9 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Availability, SessionUser, Unit } from '@opvangatlas/shared';
-import type { App } from '../../server/src/app';
 import { createBackend, type TestBackend } from '../support/backend';
 import { readDatabaseState, waitForConvergence, type DatabaseState } from '../support/convergence';
-import { getUnits } from '../support/fixtures';
+import { getUnits, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 import { listEvents } from '../../server/src/modules/events/event-repository';
@@ -70,11 +69,6 @@ let units: Unit[];
 const clients: Array<{ name: string; viewer: SessionUser; client: TestLiveClient }> = [];
 const tally = new Map<string, number>();
 let requests = 0;
-
-async function sessionUser(app: App, cookie: string): Promise<SessionUser> {
-  const res = await app.inject({ url: '/api/session', headers: { cookie } });
-  return res.json<{ user: SessionUser }>().user;
-}
 
 beforeAll(async () => {
   backend = await createBackend({ holdCaps: CAPS, holdSweepMs: 3_600_000 });

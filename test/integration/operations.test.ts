@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionUser } from '@opvangatlas/shared';
 import { buildApp, type App } from '../../server/src/app';
 import { testConfig } from '../../server/src/config/env';
 import type { Bus } from '../../server/src/live/bus';
 import { createBackend, type TestBackend } from '../support/backend';
-import { getUnits } from '../support/fixtures';
+import { getUnits, sessionUser } from '../support/fixtures';
 import { captureLogs } from '../support/log-capture';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
@@ -93,9 +92,7 @@ describe('metrics', () => {
 
     const client = await TestLiveClient.connect(instance.wsUrl, worker);
     await client.waitFor((c) => c.state.ready);
-    const me = (await app.inject({ url: '/api/session', headers: { cookie: worker } })).json<{
-      user: SessionUser;
-    }>().user;
+    const me = await sessionUser(app, worker);
     const unit = (await getUnits(app, worker)).find(
       (u) => u.organisationId !== me.organisationId && u.status === 'free',
     )!;

@@ -15,7 +15,7 @@ import {
   type WaitlistEntry,
 } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { slug } from '@opvangatlas/db/seed';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
@@ -102,9 +102,7 @@ beforeAll(async () => {
   });
   s = await demoSessions(a.app);
   moviera = await login(a.app, demoEmail('vo_worker.moviera'));
-  worker = (await a.app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  worker = await sessionUser(a.app, s.worker);
   regions = (await a.app.inject({ url: '/api/regions' })).json<Region[]>();
   const busy = new Set(
     (
@@ -159,9 +157,7 @@ describe('an overflow stay from registration to its end', () => {
     expect(named.body.fields![0]).toMatchObject({ path: 'hotelName', code: 'unknown_field' });
     const future = await register(s.worker, { startDate: addDays(today(), 2) });
     expect(future.body.fields![0]).toMatchObject({ path: 'startDate', code: 'date_in_future' });
-    const movieraUser = (
-      await a.app.inject({ url: '/api/session', headers: { cookie: moviera } })
-    ).json<{ user: SessionUser }>().user;
+    const movieraUser = await sessionUser(a.app, moviera);
     const foreign = await register(s.worker, { responsibleUserId: movieraUser.id });
     expect(foreign.body.fields![0]).toMatchObject({
       path: 'responsibleUserId',

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fits, type PlacementRequest, type SessionUser, type Unit } from '@opvangatlas/shared';
+import { fits, type PlacementRequest, type Unit } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits } from '../support/fixtures';
+import { demoSessions, getUnits, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 
 /**
@@ -22,9 +22,7 @@ const household = { adults: [{ gender: 'v' as const }], children: [3] };
 const needs = { wheelchair: false, pets: false, largeFamily: false, languages: [] };
 
 async function me(cookie: string) {
-  return (await a.app.inject({ url: '/api/session', headers: { cookie } })).json<{
-    user: SessionUser;
-  }>().user;
+  return await sessionUser(a.app, cookie);
 }
 
 beforeAll(async () => {

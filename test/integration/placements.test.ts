@@ -13,7 +13,7 @@ import { createMemoryBus } from '../../server/src/live/bus';
 import { ChangeRunner } from '../../server/src/modules/events/change-runner';
 import { PlacementService } from '../../server/src/modules/placements/placement-service';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -45,9 +45,7 @@ const input = (over: Partial<PlacementRequestInput> = {}): PlacementRequestInput
 });
 
 async function me(cookie: string): Promise<SessionUser> {
-  return (await a.app.inject({ url: '/api/session', headers: { cookie } })).json<{
-    user: SessionUser;
-  }>().user;
+  return await sessionUser(a.app, cookie);
 }
 
 async function api<T = PlacementRequest>(

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locations } from '@opvangatlas/db';
-import type { SessionUser, Unit } from '@opvangatlas/shared';
+import type { Unit } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { churn, demoSessions, getUnits } from '../support/fixtures';
+import { churn, demoSessions, getUnits, sessionUser } from '../support/fixtures';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -99,9 +99,7 @@ describe('secret addresses', () => {
 
   it('never reach another organisation, while the own organisation does see its own', async () => {
     const cookie = await login(instance.app, demoEmail('vo_worker.moviera'));
-    const me = (await instance.app.inject({ url: '/api/session', headers: { cookie } })).json<{
-      user: SessionUser;
-    }>().user;
+    const me = await sessionUser(instance.app, cookie);
     const seen = await everythingSeenBy(cookie);
     expect(leakedAddresses(seen, me.organisationId)).toEqual([]);
     // The check can fail: the own organisation's addresses are in what this user saw.

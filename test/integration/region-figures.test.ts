@@ -4,12 +4,11 @@ import {
   summariseRegion,
   suppressRegionSummary,
   type MunicipalityAvailability,
-  type SessionUser,
   type Unit,
   type UnitKind,
 } from '@opvangatlas/shared';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits, patchUnit } from '../support/fixtures';
+import { demoSessions, getUnits, patchUnit, sessionUser } from '../support/fixtures';
 import { startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
 
@@ -51,9 +50,7 @@ beforeAll(async () => {
   backend = await createBackend();
   app = await startInstance(backend);
   s = await demoSessions(app.app);
-  const me = (
-    await app.app.inject({ url: '/api/session', headers: { cookie: s.municipality } })
-  ).json<{ user: SessionUser }>().user;
+  const me = await sessionUser(app.app, s.municipality);
   regionId = me.regionId!;
   // A kind of the region with nothing held or reserved, and the most places to move.
   const units = (await getUnits(app.app, s.admin)).filter((u) => u.regionId === regionId);

@@ -5,11 +5,11 @@ import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '@opvangatlas/db';
-import type { Location, SessionUser, Unit } from '@opvangatlas/shared';
+import type { Location, Unit } from '@opvangatlas/shared';
 import { buildApp, type App } from '../../server/src/app';
 import { testConfig } from '../../server/src/config/env';
 import { createBackend, type TestBackend } from '../support/backend';
-import { demoSessions, getUnits } from '../support/fixtures';
+import { demoSessions, getUnits, sessionUser } from '../support/fixtures';
 import { startInstance, type Instance } from '../support/instance';
 
 /**
@@ -34,9 +34,7 @@ beforeAll(async () => {
   instance = await startInstance(backend);
   app = instance.app;
   s = await demoSessions(app);
-  const worker = (await app.inject({ url: '/api/session', headers: { cookie: s.worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  const worker = await sessionUser(app, s.worker);
   freeUnits = (await getUnits(app, s.worker)).filter(
     (u) => u.status === 'free' && u.organisationId !== worker.organisationId,
   );

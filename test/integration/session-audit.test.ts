@@ -4,11 +4,11 @@ import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, events, type Database } from '@opvangatlas/db';
-import { LIVE_CLOSE_UNAUTHORIZED, type SessionUser, type Unit } from '@opvangatlas/shared';
+import { LIVE_CLOSE_UNAUTHORIZED, type Unit } from '@opvangatlas/shared';
 import { buildApp, type App } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config/env';
 import { createBackend, type TestBackend } from '../support/backend';
-import { getUnits } from '../support/fixtures';
+import { getUnits, sessionUser } from '../support/fixtures';
 import type { CapturedLog } from '../support/log-capture';
 import { demoEmail, login, startInstance, type Instance } from '../support/instance';
 import { TestLiveClient } from '../support/live-client';
@@ -75,7 +75,7 @@ describe('logins, failed logins and logouts in the audit trail', () => {
     });
     expect(unknown.statusCode).toBe(401);
     const cookie = await login(app, demoEmail('vo_planner'));
-    const user = (await me(app, cookie)).json<{ user: SessionUser }>().user;
+    const user = await sessionUser(app, cookie);
     expect(
       (await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } })).statusCode,
     ).toBe(204);
@@ -201,9 +201,7 @@ async function everyKindOfChange(app: App): Promise<void> {
     payload: { email: demoEmail('admin'), password: 'fout' },
   });
   expect(failed.statusCode).toBe(401);
-  const me = (await app.inject({ url: '/api/session', headers: { cookie: worker } })).json<{
-    user: SessionUser;
-  }>().user;
+  const me = await sessionUser(app, worker);
   const units = await getUnits(app, admin);
   const own = units.find((u) => u.organisationId === me.organisationId && u.status === 'free')!;
   const foreign = units.find((u) => u.organisationId !== me.organisationId && u.status === 'free')!;
