@@ -10,12 +10,14 @@
  * was due (DueTimes, written by the writer before its request) to the moment the client's
  * `message` event fires.
  *
- * Frames are parsed once per distinct text: every server sends the same bytes to many clients
- * (ours one buffer per kind of viewer and seq, the references one message to all), and a
- * browser parses only its own, so parsing the same frame a thousand times here would be the
- * load process's cost, not the server's. Every client still receives, unframes and looks up
- * every frame.
+ * Frames are parsed once per distinct text, and compressed messages inflated once per distinct
+ * payload: every server sends the same bytes to many clients (ours one buffer per kind of
+ * viewer and seq, the references one message to all), and a browser parses and inflates only
+ * its own, so doing it a thousand times here would be the load process's cost, not the
+ * server's. Every client still receives, unframes and looks up every frame.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { decodeSlice, type ColumnarSlice } from '@opvangatlas/shared';
@@ -80,6 +82,49 @@ type Parsed =
   | { kind: 'changes'; seq: number; prev: number; units: Array<{ id: number; version: number }> };
 
 const HIST_MS = 60_000;
+
+/**
+ * ws inflates every compressed message per socket, queued behind ws's limit of 10 zlib jobs at
+ * once: a batch frame of ours (deflated from 8 KB up) to 1,000 clients took 20-50% of each
+ * client thread in the load process during a 200 changes/s step, and the queue delayed
+ * delivery. A message deflated without context takeover (which our server negotiates, see
+ * deflated-frame.ts) inflates to the same bytes on any socket, so one thread inflates each
+ * distinct payload once and hands every socket the same buffer. Other messages (fragments,
+ * context takeover) go through ws as usual. ws is patched in this thread only; the internals
+ * used (`lib/permessage-deflate.js`, `decompress(data, fin, callback)`, `params`) are ws 8's.
+ */
+interface Inflater {
+  params: Record<string, unknown>;
+  decompress(data: Buffer, fin: boolean, callback: (err: Error | null, out?: Buffer) => void): void;
+}
+const wsLib = join(dirname(createRequire(import.meta.url).resolve('ws')), 'lib');
+const PerMessageDeflate = createRequire(import.meta.url)(join(wsLib, 'permessage-deflate.js')) as {
+  prototype: Inflater;
+};
+const inflateEach = PerMessageDeflate.prototype.decompress;
+type Inflated = (err: Error | null, out?: Buffer) => void;
+/** A payload's text once inflated, or the sockets waiting while the first inflates it. */
+const inflated = new Map<string, Buffer | Inflated[]>();
+PerMessageDeflate.prototype.decompress = function (this: Inflater, data, fin, callback) {
+  if (!fin || this.params.server_no_context_takeover !== true) {
+    inflateEach.call(this, data, fin, callback);
+    return;
+  }
+  const key = data.toString('latin1');
+  const known = inflated.get(key);
+  // Asynchronous as zlib's answer is: ws's receiver expects it after decompress returns.
+  if (Buffer.isBuffer(known)) return void process.nextTick(callback, null, known);
+  if (known) return void known.push(callback);
+  if (inflated.size >= 64) inflated.clear();
+  const waiting: Inflated[] = [callback];
+  inflated.set(key, waiting);
+  inflateEach.call(this, data, fin, (err, out) => {
+    if (err || !out) inflated.delete(key);
+    else inflated.set(key, out);
+    for (const cb of waiting) cb(err, out);
+  });
+};
+
 let clients: Client[] = [];
 /** Per client (slot) and unit, the highest version held. */
 let held = new Int32Array(0);
@@ -94,6 +139,8 @@ let firstFrameBytes = 0;
 let lastSyncedAt = 0;
 let onProgress: (() => void) | null = null;
 const parsedFrames = new Map<string, Parsed>();
+/** The same frames by buffer: an inflated message is one buffer for every socket of the thread. */
+let parsedBuffers = new WeakMap<Buffer, Parsed>();
 
 function gotUnit(c: Client, unit: number, version: number, now: number) {
   if (unit >= unitSpan) return;
@@ -172,13 +219,19 @@ function parsed(protocol: Target['protocol'], text: string): Parsed {
 function onMessage(c: Client, raw: WebSocket.RawData) {
   const now = wallMs();
   c.received += 1;
-  const text = raw.toString();
-  const p = parsed(c.protocol, text);
+  const buffer = Buffer.isBuffer(raw) ? raw : null;
+  let p = buffer && parsedBuffers.get(buffer);
+  let text: string | undefined;
+  if (!p) {
+    text = raw.toString();
+    p = parsed(c.protocol, text);
+    if (buffer) parsedBuffers.set(buffer, p);
+  }
   if (p.kind === 'reply') c.ws.send(p.text);
   else if (p.kind === 'state') {
     if (c.protocol === 'ours') c.seq = p.seq;
     for (const u of p.units) gotUnit(c, u.id, u.version, now);
-    markSynced(c, c.wire?.messages[c.received - 1] ?? text.length, now);
+    markSynced(c, c.wire?.messages[c.received - 1] ?? (text ?? raw.toString()).length, now);
   } else if (p.kind === 'changes' && c.synced) {
     if (c.protocol === 'ours') {
       if (p.seq <= c.seq) return;
@@ -295,6 +348,8 @@ async function closeAll() {
   );
   clients = [];
   parsedFrames.clear();
+  parsedBuffers = new WeakMap();
+  inflated.clear();
 }
 
 /** Resolves with how many (client, unit) pairs still lack the version, when none or at timeout. */

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -27,7 +28,17 @@ export function rssOf(pid: number): number {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }
 
-let nextPort = 3900 + Math.floor(Math.random() * 500);
+/** A port nobody listens on now (other services of the machine sit in the 4xxx range too). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 async function waitUntil(check: () => Promise<boolean>, what: string, ms = 300_000) {
   const until = Date.now() + ms;
@@ -98,7 +109,7 @@ export async function startOurs(opts: OursOptions): Promise<Cluster> {
   // One after another: the first migrates and seeds, the others find it done.
   try {
     for (let i = 0; i < opts.instances; i++) {
-      const port = nextPort++;
+      const port = await freePort();
       const env: Record<string, string> = {
         ...(process.env as Record<string, string>),
         NODE_ENV: 'development',
@@ -218,7 +229,7 @@ export async function startReference(
   const children: ChildProcess[] = [];
   const baseUrls: string[] = [];
   for (let i = 0; i < instances; i++) {
-    const port = nextPort++;
+    const port = await freePort();
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'scripts/bench/reference-server.ts'],

@@ -47,19 +47,39 @@ interface LiveClient {
   beatPhase: number;
 }
 
-/** A flush starts at most every this many times the last flush's cost (see process)... */
-const FANOUT_SHARE_INVERSE = 2;
-/** ...unless the event loop was busy less than this share of the time since that flush. */
-const IDLE_LOOP_SHARE = 0.5;
 /**
- * While changes stream in, a client gets at most one frame per this many ticks: at hundreds
- * of changes a second the frames, not the changes, are the cost (a write per socket here, a
- * parse per frame on every screen), so each carries more changes. Measured at 1,000 clients
- * (bench, one run each): Postgres at 200 changes/s p99 887 -> 168 ms, embedded at 100/s
- * 219 -> 104 ms.
+ * How far apart flushes are (see process): at least this many ticks, and, on a busy loop, at
+ * least this many times the last flush's cost, so the fan-out takes at most that share of
+ * the loop and requests and commits are served in between.
  */
-const BUSY_TICKS = 2;
-/** ...but never waits longer than this many ticks: one slow flush (a stall) must not hold the next. */
+interface Pace {
+  ticks: number;
+  costs: number;
+}
+/**
+ * A flush that carried this many events or more means changes stream in. Fewer come together
+ * without a stream: a unit change and the swap proposals that fall and rise with it make three.
+ */
+const STREAM_EVENTS = 4;
+/**
+ * While changes stream in (see STREAM_EVENTS): at hundreds of changes a second the frames, not
+ * the changes, are the cost (a write per socket here, a parse per frame on every screen), so a
+ * client gets at most ten frames a second, each with more changes, and the fan-out takes at
+ * most a quarter of the loop. Highest rate held at 1,000 clients with p99 <= 200 ms (bench):
+ * with the busy pace below, Postgres + Redis 1 instance 200-300/s, 2 instances 200/s (two
+ * runs, 300/s never); with this one 100-500/s and 200-400/s (five runs; 400/s or more in two
+ * and three of them). p99 sits at 130-170 ms from 100/s up, so a step passes or fails on
+ * one stall.
+ */
+const STREAMING: Pace = { ticks: 4, costs: 4 };
+/**
+ * A change now and then on a busy loop. Slower than this held lone changes: one change after
+ * the other to 1,000 clients p99 51-64 ms at this pace, 97-145 ms at the streaming one.
+ */
+const BUSY: Pace = { ticks: 2, costs: 2 };
+/** A loop busy less than this share of the time since the last flush had nothing waiting. */
+const IDLE_LOOP_SHARE = 0.5;
+/** The stretch's cap in ticks: one slow flush (a stall) must not hold the next. */
 const MAX_STRETCH_TICKS = 10;
 
 /** A heartbeat round is spread over this many ticks, so no tick writes to every socket. */
@@ -398,21 +418,23 @@ export class LiveHub {
     if (this.ring.length > this.o.ringSize * 1.25) this.ring = this.ring.slice(-this.o.ringSize);
     if (!this.flushScheduled && this.unsent.length > 0) {
       this.flushScheduled = true;
-      // While changes come faster than ticks (the last frame carried several), or the loop is
-      // busy, the tick doubles (BUSY_TICKS). It stretches further when a flush is expensive
-      // (many sockets) on a busy loop: the fan-out takes at most half of the event loop (for
-      // flushes up to 125 ms, the stretch's cap), so requests and commits are not starved by
-      // it. A client then gets fewer frames, each with more changes; nothing is lost or
-      // reordered. A lone change (a quiet night, or one after the other) goes out at once.
+      // A lone change (a quiet night, or one after the other) goes out at once, or at the next
+      // tick if the last flush was less than a tick ago. While changes stream in, or the loop
+      // is busy, flushes keep their pace; on a busy loop the pace stretches further when a
+      // flush is expensive (many sockets), up to the cap. A client then gets fewer frames,
+      // each with more changes; nothing is lost or reordered.
       const loopBusy =
         performance.eventLoopUtilization(this.afterFlush).utilization >= IDLE_LOOP_SHARE;
-      const streaming = this.lastFlushEvents > 1;
-      const every = Math.max(
-        loopBusy || streaming ? BUSY_TICKS * this.o.flushMs : this.o.flushMs,
-        loopBusy
-          ? Math.min(FANOUT_SHARE_INVERSE * this.lastFlushCost, MAX_STRETCH_TICKS * this.o.flushMs)
-          : 0,
-      );
+      const streaming = this.lastFlushEvents >= STREAM_EVENTS;
+      const pace = streaming ? STREAMING : loopBusy ? BUSY : null;
+      const every = pace
+        ? Math.max(
+            pace.ticks * this.o.flushMs,
+            loopBusy
+              ? Math.min(pace.costs * this.lastFlushCost, MAX_STRETCH_TICKS * this.o.flushMs)
+              : 0,
+          )
+        : this.o.flushMs;
       const wait = this.lastFlushAt + every - performance.now();
       if (wait <= 0) setImmediate(() => this.flush());
       else setTimeout(() => this.flush(), wait);
