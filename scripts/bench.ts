@@ -129,7 +129,7 @@ async function measure(
       timeoutMs: 30_000,
     });
     say(
-      `one change to ${one.openClients}: p50 ${fmt(one.p50)}, p99 ${fmt(one.p99)} (HTTP p50 ${fmt(one.httpP50)}), missing ${one.missing}, errors ${one.serverErrors + one.otherErrors}`,
+      `one change to ${one.openClients}: p50 ${fmt(one.p50)}, p99 ${fmt(one.p99)} (HTTP p50 ${fmt(one.httpP50)}), missing ${one.missing}, errors ${one.serverErrors + one.otherErrors}; slowest client per change ${(one.slowest ?? []).join(' ')} ms`,
     );
     const m: Measured = {
       storm,

@@ -89,13 +89,15 @@ const HIST_MS = 60_000;
  * client thread in the load process during a 200 changes/s step, and the queue delayed
  * delivery. A message deflated without context takeover (which our server negotiates, see
  * deflated-frame.ts) inflates to the same bytes on any socket, so one thread inflates each
- * distinct payload once and hands every socket the same buffer. Other messages (fragments,
- * context takeover) go through ws as usual. ws is patched in this thread only; the internals
+ * distinct payload once and hands every socket the same buffer. Other messages (split over
+ * frames, or with context takeover) go through ws as usual. ws is patched in this thread only; the internals
  * used (`lib/permessage-deflate.js`, `decompress(data, fin, callback)`, `params`) are ws 8's.
  */
 interface Inflater {
   params: Record<string, unknown>;
   decompress(data: Buffer, fin: boolean, callback: (err: Error | null, out?: Buffer) => void): void;
+  /** Set while a message split over frames is being inflated (by ws, per socket). */
+  midMessage?: boolean;
 }
 const wsLib = join(dirname(createRequire(import.meta.url).resolve('ws')), 'lib');
 const PerMessageDeflate = createRequire(import.meta.url)(join(wsLib, 'permessage-deflate.js')) as {
@@ -106,7 +108,10 @@ type Inflated = (err: Error | null, out?: Buffer) => void;
 /** A payload's text once inflated, or the sockets waiting while the first inflates it. */
 const inflated = new Map<string, Buffer | Inflated[]>();
 PerMessageDeflate.prototype.decompress = function (this: Inflater, data, fin, callback) {
-  if (!fin || this.params.server_no_context_takeover !== true) {
+  // A message split over frames is inflated by its socket's own stream, its last frame too.
+  const split = !fin || this.midMessage === true;
+  this.midMessage = !fin;
+  if (split || this.params.server_no_context_takeover !== true) {
     inflateEach.call(this, data, fin, callback);
     return;
   }
@@ -121,7 +126,8 @@ PerMessageDeflate.prototype.decompress = function (this: Inflater, data, fin, ca
   inflateEach.call(this, data, fin, (err, out) => {
     if (err || !out) inflated.delete(key);
     else inflated.set(key, out);
-    for (const cb of waiting) cb(err, out);
+    // Each on its own tick: one socket's handler that throws must not strand the others.
+    for (const cb of waiting) process.nextTick(cb, err, out);
   });
 };
 

@@ -179,6 +179,8 @@ function patch(url: string, body: string, cookie: string | undefined) {
       },
     );
     req.on('error', reject);
+    // As fetch gave up on a server that stalls; the step then counts the change as failed.
+    req.setTimeout(60_000, () => req.destroy(new Error('no answer within 60 s')));
     req.end(body);
   });
 }
@@ -258,8 +260,7 @@ function percentile(hist: Uint32Array, p: number): number {
 
 async function summary(stats: WriteStats, missing: number, seconds: number) {
   const parts = await all<ThreadStats>({ cmd: 'stats' });
-  const hist = new Uint32Array(HIST_MS + 1);
-  for (const p of parts) for (let i = 0; i < hist.length; i++) hist[i]! += p.hist[i]!;
+  const hist = await histogram();
   const open = parts.reduce((s, p) => s + p.open, 0);
   return {
     p50: percentile(hist, 50),
@@ -289,14 +290,33 @@ async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
   await all({ cmd: 'reset' });
   const stats = newStats();
   let missing = 0;
+  // Each change's slowest client: one slow change (a collection, a stall) decides the p99.
+  const slowest: number[] = [];
+  let before = await histogram();
   for (let i = 0; i < cmd.count; i++) {
     const u = pool[i % pool.length]!;
     await change(u, cmd.urls, cmd.cookie, stats, wallMs());
     missing = await settle([u], cmd.timeoutMs);
+    const after = await histogram();
+    slowest.push(
+      percentile(
+        after.map((n, ms) => n - before[ms]!),
+        100,
+      ),
+    );
+    before = after;
     if (missing > 0) break;
   }
   await new Promise((r) => setTimeout(r, 200));
-  return summary(stats, missing, 1);
+  return { ...(await summary(stats, missing, 1)), slowest };
+}
+
+/** The client threads' latency histograms, summed. */
+async function histogram(): Promise<Uint32Array> {
+  const parts = await all<ThreadStats>({ cmd: 'stats' });
+  const hist = new Uint32Array(HIST_MS + 1);
+  for (const p of parts) for (let i = 0; i < hist.length; i++) hist[i]! += p.hist[i]!;
+  return hist;
 }
 
 /** Open loop at `rate` changes/s for `seconds`: due times are kept even when the server lags. */

@@ -68,4 +68,6 @@ export interface RunResult {
   noIdleUnit: number;
   httpP50: number;
   httpP99: number;
+  /** The latency command: each change's slowest client, in order (ms). */
+  slowest?: number[];
 }

@@ -65,7 +65,7 @@ const STREAM_EVENTS = 4;
  * While changes stream in (see STREAM_EVENTS): at hundreds of changes a second the frames, not
  * the changes, are the cost (a write per socket here, a parse per frame on every screen), so a
  * client gets at most ten frames a second, each with more changes, and the fan-out takes at
- * most a quarter of the loop. Highest rate held at 1,000 clients with p99 <= 200 ms (bench):
+ * most a quarter of a busy loop. Highest rate held at 1,000 clients with p99 <= 200 ms (bench):
  * with the busy pace below, Postgres + Redis 1 instance 200-300/s, 2 instances 200/s (two
  * runs, 300/s never); with this one 100-500/s and 200-400/s (five runs; 400/s or more in two
  * and three of them). p99 sits at 130-170 ms from 100/s up, so a step passes or fails on
