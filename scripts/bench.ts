@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
     // The big sizes cost minutes per target (the storm alone): only where they are compared.
     large: { type: 'string', default: '5000,10000' },
     'large-on': { type: 'string', default: 'embedded,pg2,raw' },
-    'large-changes': { type: 'string', default: '10' },
+    'large-changes': { type: 'string', default: '20' },
     rates: { type: 'string', default: '10,25,50,100,200,300,400,500,600,800' },
     seconds: { type: 'string', default: '4' },
     instances: { type: 'string', default: '1,2,3' },

@@ -90,8 +90,9 @@ const HIST_MS = 60_000;
  * delivery. A message deflated without context takeover (which our server negotiates, see
  * deflated-frame.ts) inflates to the same bytes on any socket, so one thread inflates each
  * distinct payload once and hands every socket the same buffer. Other messages (split over
- * frames, or with context takeover) go through ws as usual. ws is patched in this thread only; the internals
- * used (`lib/permessage-deflate.js`, `decompress(data, fin, callback)`, `params`) are ws 8's.
+ * frames, or with context takeover) go through ws as usual. ws is patched in this thread
+ * only; the internals used (`lib/permessage-deflate.js`, `decompress(data, fin, callback)`,
+ * `params`) are ws 8's.
  */
 interface Inflater {
   params: Record<string, unknown>;
