@@ -67,8 +67,8 @@ const STREAM_EVENTS = 4;
  * client gets at most ten frames a second, each with more changes, and the fan-out takes at
  * most a quarter of a busy loop. Highest rate held at 1,000 clients with p99 <= 200 ms (bench):
  * with the busy pace below, Postgres + Redis 1 instance 200-300/s, 2 instances 200/s (two
- * runs, 300/s never); with this one 100-500/s and 200-400/s (five runs; 400/s or more in two
- * and three of them). p99 sits at 130-170 ms from 100/s up, so a step passes or fails on
+ * runs, 300/s never); with this one 100-600/s and 200-500/s (six runs; 400/s or more in
+ * three of them each). p99 sits at 130-170 ms from 100/s up, so a step passes or fails on
  * one stall.
  */
 const STREAMING: Pace = { ticks: 4, costs: 4 };
