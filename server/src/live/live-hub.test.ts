@@ -407,11 +407,14 @@ describe('live hub', () => {
       const published = performance.now();
       publish(bus, memo('next', toAll));
       await vi.waitFor(() => expect(sentAt).toHaveLength(before + 2), { interval: 2 });
-      return sentAt.at(-1)! - 100 - published;
+      // Each send ends 100 ms after its flush started.
+      const [first, next] = sentAt.slice(-2).map((t) => t - 100);
+      return { waited: next! - published, apart: next! - first! };
     };
     // ...unless the loop had time to spare since: nothing was waiting behind the fan-out.
-    expect(await sentAfter(false)).toBeLessThan(50);
-    expect(await sentAfter(true)).toBeGreaterThan(50);
+    expect((await sentAfter(false)).waited).toBeLessThan(50);
+    // A lower bound (timers never fire early), so a late timer on a busy machine cannot fail it.
+    expect((await sentAfter(true)).apart).toBeGreaterThanOrEqual(195);
   });
 
   it('sends a steady stream of changes in frames four ticks apart, a lone change at once', async () => {
