@@ -329,7 +329,10 @@ async function throughput(cmd: Extract<LoadCommand, { cmd: 'throughput' }>) {
   const inflight = new Set<Promise<void>>();
   let sent = 0;
   while (wallMs() < end) {
-    const should = Math.floor(((wallMs() - start) / 1000) * cmd.rate);
+    // Changes due by now: the k-th (from 0) is due k / rate after the start. (Counting only
+    // those due strictly before, as until round 5, sent each one 1 / rate after its due
+    // time: 100 ms on every change of the 10/s step.)
+    const should = Math.floor(((wallMs() - start) / 1000) * cmd.rate) + 1;
     while (sent < should) {
       const t0 = start + (sent / cmd.rate) * 1000;
       sent += 1;
