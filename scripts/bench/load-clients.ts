@@ -100,8 +100,9 @@ interface Inflater {
   /** Set while a message split over frames is being inflated (by ws, per socket). */
   midMessage?: boolean;
 }
-const wsLib = join(dirname(createRequire(import.meta.url).resolve('ws')), 'lib');
-const PerMessageDeflate = createRequire(import.meta.url)(join(wsLib, 'permessage-deflate.js')) as {
+const requireHere = createRequire(import.meta.url);
+const wsLib = join(dirname(requireHere.resolve('ws')), 'lib');
+const PerMessageDeflate = requireHere(join(wsLib, 'permessage-deflate.js')) as {
   prototype: Inflater;
 };
 const inflateEach = PerMessageDeflate.prototype.decompress;

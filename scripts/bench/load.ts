@@ -260,7 +260,7 @@ function percentile(hist: Uint32Array, p: number): number {
 
 async function summary(stats: WriteStats, missing: number, seconds: number) {
   const parts = await all<ThreadStats>({ cmd: 'stats' });
-  const hist = await histogram();
+  const hist = summed(parts);
   const open = parts.reduce((s, p) => s + p.open, 0);
   return {
     p50: percentile(hist, 50),
@@ -292,12 +292,12 @@ async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
   let missing = 0;
   // Each change's slowest client: one slow change (a collection, a stall) decides the p99.
   const slowest: number[] = [];
-  let before = await histogram();
+  let before = summed(await all<ThreadStats>({ cmd: 'stats' }));
   for (let i = 0; i < cmd.count; i++) {
     const u = pool[i % pool.length]!;
     await change(u, cmd.urls, cmd.cookie, stats, wallMs());
     missing = await settle([u], cmd.timeoutMs);
-    const after = await histogram();
+    const after = summed(await all<ThreadStats>({ cmd: 'stats' }));
     slowest.push(
       percentile(
         after.map((n, ms) => n - before[ms]!),
@@ -312,8 +312,7 @@ async function latency(cmd: Extract<LoadCommand, { cmd: 'latency' }>) {
 }
 
 /** The client threads' latency histograms, summed. */
-async function histogram(): Promise<Uint32Array> {
-  const parts = await all<ThreadStats>({ cmd: 'stats' });
+function summed(parts: ThreadStats[]): Uint32Array {
   const hist = new Uint32Array(HIST_MS + 1);
   for (const p of parts) for (let i = 0; i < hist.length; i++) hist[i]! += p.hist[i]!;
   return hist;
