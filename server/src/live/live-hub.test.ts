@@ -378,25 +378,26 @@ describe('live hub', () => {
 
   it('stretches the tick after a costly flush only while the event loop is busy', async () => {
     await hub.stop();
-    await startHub({ flushMs: 25 });
-    // One socket whose every send costs 100 ms: a flush as costly as 5,000 real sockets.
+    // Ticks of 50 ms: the stretch's cap (ten ticks) then sits above the stretches tested here.
+    await startHub({ flushMs: 50 });
+    // One socket whose every send costs 150 ms: a flush as costly as 5,000 real sockets.
     const socket = new FakeSocket();
     const sentAt: number[] = [];
     const send = socket.send.bind(socket);
     socket.send = (data: Buffer) => {
-      const until = performance.now() + 100;
+      const until = performance.now() + 150;
       while (performance.now() < until);
       sentAt.push(performance.now());
       send(data);
     };
     await hub.attach(socket as never, coordinator);
     const toAll = { roles: ['coordinator' as const] };
-    const sentAfter = async (busy: boolean) => {
+    const sentAfter = async (opts: { events: number; busy: boolean }) => {
+      await new Promise((r) => setTimeout(r, 300));
       const before = sentAt.length;
-      publish(bus, memo('costly', toAll));
+      publish(bus, ...Array.from({ length: opts.events }, () => memo('costly', toAll)));
       await vi.waitFor(() => expect(sentAt).toHaveLength(before + 1), { interval: 2 });
-      // The next flush may start 200 ms (twice its cost) after this one started...
-      const load = busy
+      const load = opts.busy
         ? setInterval(() => {
             const until = performance.now() + 8;
             while (performance.now() < until);
@@ -407,14 +408,22 @@ describe('live hub', () => {
       const published = performance.now();
       publish(bus, memo('next', toAll));
       await vi.waitFor(() => expect(sentAt).toHaveLength(before + 2), { interval: 2 });
-      // Each send ends 100 ms after its flush started.
-      const [first, next] = sentAt.slice(-2).map((t) => t - 100);
+      // Each send ends 150 ms after its flush started.
+      const [first, next] = sentAt.slice(-2).map((t) => t - 150);
       return { waited: next! - published, apart: next! - first! };
     };
-    // ...unless the loop had time to spare since: nothing was waiting behind the fan-out.
-    expect((await sentAfter(false)).waited).toBeLessThan(50);
-    // A lower bound (timers never fire early), so a late timer on a busy machine cannot fail it.
-    expect((await sentAfter(true)).apart).toBeGreaterThanOrEqual(195);
+    // Timers never fire early, so the lower bounds hold on any machine; the upper bounds leave
+    // a late timer 55 ms and more. A change now and then on a busy loop: the next flush no
+    // sooner than 1.5 times the cost (225 ms), and not twice (300 ms).
+    const lone = await sentAfter({ events: 1, busy: true });
+    expect(lone.apart).toBeGreaterThanOrEqual(220);
+    expect(lone.apart).toBeLessThan(280);
+    // A stream (four events in a flush): four times the cost, up to the cap of ten ticks.
+    expect((await sentAfter({ events: 4, busy: true })).apart).toBeGreaterThanOrEqual(495);
+    // The loop had time to spare since: nothing was waiting behind the fan-out, so no stretch
+    // (a stream keeps its four ticks, 200 ms, against 500 stretched).
+    expect((await sentAfter({ events: 1, busy: false })).waited).toBeLessThan(50);
+    expect((await sentAfter({ events: 4, busy: false })).apart).toBeLessThan(400);
   });
 
   it('sends a steady stream of changes in frames four ticks apart, a lone change at once', async () => {

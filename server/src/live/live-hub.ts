@@ -74,9 +74,13 @@ const STREAM_EVENTS = 4;
 const STREAMING: Pace = { ticks: 4, costs: 4 };
 /**
  * A change now and then on a busy loop. Slower than this held lone changes: one change after
- * the other to 1,000 clients p99 51-64 ms at this pace, 97-145 ms at the streaming one.
+ * the other to 1,000 clients p99 51-64 ms at two ticks, 97-145 ms at the streaming pace. The
+ * fan-out takes at most two thirds of the loop: at half (twice the cost), one change after the
+ * other to 5,000 clients on one instance (flushes of 40-120 ms) waited up to 100 ms for its
+ * fan-out after the loop had caught up. Changes that come faster pile up meanwhile, and a
+ * flush of four or more is a stream.
  */
-const BUSY: Pace = { ticks: 2, costs: 2 };
+const BUSY: Pace = { ticks: 2, costs: 1.5 };
 /** A loop busy less than this share of the time since the last flush had nothing waiting. */
 const IDLE_LOOP_SHARE = 0.5;
 /** The stretch's cap in ticks: one slow flush (a stall) must not hold the next. */

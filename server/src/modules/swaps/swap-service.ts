@@ -12,7 +12,7 @@ import { AppError, ConflictError } from '../../errors';
 import type { ChangeContext, ChangeRunner } from '../events/change-runner';
 import { assertAccess } from '../session/access';
 import { lockRequest } from '../placements/placement-repository';
-import { findUnit, lockUnits } from '../units/unit-repository';
+import { lockUnits, unitVersions } from '../units/unit-repository';
 import { executeSwap, SwapFailed } from './swap-execution';
 import { RECENT_SWAP_MS, swapEvent, type SwapEventType } from './swap-live';
 import { proposalFor, seesProposal } from './swap-privacy';
@@ -92,6 +92,22 @@ async function readSolveInput(tx: ChangeContext['tx']): Promise<SolveInput> {
 function sameInput(a: SolveInput, b: SolveInput): boolean {
   return isDeepStrictEqual(a, b);
 }
+
+/** Why a proposal can no longer be executed as proposed, given its units' current versions. */
+function brokenBy(
+  proposal: FullProposal,
+  versions: ReadonlyMap<number, number>,
+): SwapFallReason | null {
+  for (const party of proposal.parties) {
+    if (party.requestStatus !== 'open') return 'request_closed';
+    if (party.requestSwapUnitId !== party.gives.unitId) return 'request_changed';
+    if (versions.get(party.gives.unitId) !== party.gives.version) return 'unit_changed';
+  }
+  return null;
+}
+
+const givenUnitIds = (proposals: readonly FullProposal[]) =>
+  proposals.flatMap((p) => p.parties.map((party) => party.gives.unitId));
 
 /** After this many solves overtaken by changes, a recompute leaves it to the next trigger. */
 const MAX_SOLVE_ATTEMPTS = 3;
@@ -252,12 +268,17 @@ export class SwapService {
   private async fallBroken(ctx: ChangeContext): Promise<number[]> {
     const fallen: number[] = [];
     const open = await loadProposals(ctx.tx, await listOpenProposalIds(ctx.tx));
+    // One read of the units for all of them: on the embedded database every query of a
+    // recompute holds the one connection that a unit's change waits for.
+    const versions = await unitVersions(ctx.tx, givenUnitIds(open));
     for (const seen of open) {
-      if (!(await this.brokenBy(ctx, seen))) continue;
+      if (!brokenBy(seen, versions)) continue;
       // Checked again under the proposal's lock: a last acceptance may have executed it.
       const row = await lockProposal(ctx.tx, seen.id);
       const [proposal] = row?.status === 'open' ? await loadProposals(ctx.tx, [seen.id]) : [];
-      const reason = proposal ? await this.brokenBy(ctx, proposal) : null;
+      const reason = proposal
+        ? brokenBy(proposal, await unitVersions(ctx.tx, givenUnitIds([proposal])))
+        : null;
       if (!proposal || !reason) continue;
       await endProposal(ctx.tx, proposal.id, 'fallen', reason, ctx.now);
       await this.emit(ctx, null, proposal.id, 'swap.fallen');
@@ -303,20 +324,6 @@ export class SwapService {
     const urgent = urgencies.some((u) => u !== 'regulier');
     const minutes = urgent ? this.deps.deadlines.urgent : this.deps.deadlines.regular;
     return new Date(now.getTime() + minutes * 60_000);
-  }
-
-  /** Why an open proposal can no longer be executed, if so. */
-  private async brokenBy(
-    ctx: ChangeContext,
-    proposal: FullProposal,
-  ): Promise<SwapFallReason | null> {
-    for (const party of proposal.parties) {
-      if (party.requestStatus !== 'open') return 'request_closed';
-      if (party.requestSwapUnitId !== party.gives.unitId) return 'request_changed';
-      const unit = await findUnit(ctx.tx, party.gives.unitId);
-      if (!unit || unit.version !== party.gives.version) return 'unit_changed';
-    }
-    return null;
   }
 
   /**

@@ -133,6 +133,16 @@ export async function updateUnitIf(
   return row && { ...row, organisationId: before.organisationId, regionId: before.regionId };
 }
 
+/** The current version of each of these units; a unit that is gone has none. */
+export async function unitVersions(ex: Executor, ids: number[]): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex
+    .select({ id: units.id, version: units.version })
+    .from(units)
+    .where(inArray(units.id, ids));
+  return new Map(rows.map((r) => [r.id, r.version]));
+}
+
 /**
  * Locks units in ascending id order, the one order every multi-unit change uses, so two
  * changes over the same units (an offer accepted while a swap executes) cannot deadlock.
