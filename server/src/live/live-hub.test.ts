@@ -378,9 +378,11 @@ describe('live hub', () => {
 
   it('stretches the tick after a costly flush only while the event loop is busy', async () => {
     await hub.stop();
-    // Ticks of 50 ms: the stretch's cap (ten ticks) then sits above the stretches tested here.
+    // Ticks of 50 ms put the stretch's cap (ten ticks) at 500 ms. With 25 ms ticks it would be
+    // 250, below the 300 ms that twice the cost gives, so 1.5 and 2 could not be told apart.
     await startHub({ flushMs: 50 });
-    // One socket whose every send costs 150 ms: a flush as costly as 5,000 real sockets.
+    // One socket whose every send costs 150 ms: a flush a little costlier than 5,000 real
+    // sockets.
     const socket = new FakeSocket();
     const sentAt: number[] = [];
     const send = socket.send.bind(socket);
@@ -393,6 +395,7 @@ describe('live hub', () => {
     await hub.attach(socket as never, coordinator);
     const toAll = { roles: ['coordinator' as const] };
     const sentAfter = async (opts: { events: number; busy: boolean }) => {
+      // A quiet spell first: the first change goes out at once.
       await new Promise((r) => setTimeout(r, 300));
       const before = sentAt.length;
       publish(bus, ...Array.from({ length: opts.events }, () => memo('costly', toAll)));
@@ -413,13 +416,13 @@ describe('live hub', () => {
       return { waited: next! - published, apart: next! - first! };
     };
     // Timers never fire early, so the lower bounds hold on any machine; the upper bounds leave
-    // a late timer 55 ms and more. A change now and then on a busy loop: the next flush no
+    // a late timer 45 ms and more. A change now and then on a busy loop: the next flush no
     // sooner than 1.5 times the cost (225 ms), and not twice (300 ms).
     const lone = await sentAfter({ events: 1, busy: true });
     expect(lone.apart).toBeGreaterThanOrEqual(220);
-    expect(lone.apart).toBeLessThan(280);
-    // A stream (four events in a flush): four times the cost, up to the cap of ten ticks.
-    expect((await sentAfter({ events: 4, busy: true })).apart).toBeGreaterThanOrEqual(495);
+    expect(lone.apart).toBeLessThan(295);
+    // A stream (four events in a flush): four times the cost (600 ms), capped at ten ticks.
+    expect((await sentAfter({ events: 4, busy: true })).apart).toBeGreaterThanOrEqual(490);
     // The loop had time to spare since: nothing was waiting behind the fan-out, so no stretch
     // (a stream keeps its four ticks, 200 ms, against 500 stretched).
     expect((await sentAfter({ events: 1, busy: false })).waited).toBeLessThan(50);

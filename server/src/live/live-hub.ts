@@ -49,8 +49,8 @@ interface LiveClient {
 
 /**
  * How far apart flushes are (see process): at least this many ticks, and, on a busy loop, at
- * least this many times the last flush's cost, so the fan-out takes at most that share of
- * the loop and requests and commits are served in between.
+ * least this many times the last flush's cost, so the fan-out takes at most 1 / costs of the
+ * loop and requests and commits are served in between.
  */
 interface Pace {
   ticks: number;
@@ -66,9 +66,9 @@ const STREAM_EVENTS = 4;
  * the changes, are the cost (a write per socket here, a parse per frame on every screen), so a
  * client gets at most ten frames a second, each with more changes, and the fan-out takes at
  * most a quarter of a busy loop. Highest rate held at 1,000 clients with p99 <= 200 ms (bench):
- * with the busy pace below, Postgres + Redis 1 instance 200-300/s, 2 instances 200/s (two
- * runs, 300/s never); with this one 100-600/s and 200-500/s (six runs; 400/s or more in
- * three of them each). p99 sits at 130-170 ms from 100/s up, so a step passes or fails on
+ * at two ticks and twice the cost, Postgres + Redis 1 instance 200-300/s, 2 instances 200/s
+ * (two runs, 300/s never); with this pace 100-600/s and 200-500/s (six runs; 400/s or more
+ * in three of them each). p99 sits at 120-200 ms from 100/s up, so a step passes or fails on
  * one stall.
  */
 const STREAMING: Pace = { ticks: 4, costs: 4 };
@@ -76,8 +76,8 @@ const STREAMING: Pace = { ticks: 4, costs: 4 };
  * A change now and then on a busy loop. Slower than this held lone changes: one change after
  * the other to 1,000 clients p99 51-64 ms at two ticks, 97-145 ms at the streaming pace. The
  * fan-out takes at most two thirds of the loop: at half (twice the cost), one change after the
- * other to 5,000 clients on one instance (flushes of 40-120 ms) waited up to 100 ms for its
- * fan-out after the loop had caught up. Changes that come faster pile up meanwhile, and a
+ * other to 5,000 clients on one instance (flushes of 40-60 ms, up to 120 right after a
+ * reconnect storm) waited up to 100 ms for its fan-out after the loop had caught up. Changes that come faster pile up meanwhile, and a
  * flush of four or more is a stream.
  */
 const BUSY: Pace = { ticks: 2, costs: 1.5 };
