@@ -77,8 +77,8 @@ const STREAMING: Pace = { ticks: 4, costs: 4 };
  * the other to 1,000 clients p99 51-64 ms at two ticks, 97-145 ms at the streaming pace. The
  * fan-out takes at most two thirds of the loop: at half (twice the cost), one change after the
  * other to 5,000 clients on one instance (flushes of 40-60 ms, up to 120 right after a
- * reconnect storm) waited up to 100 ms for its fan-out after the loop had caught up. Changes that come faster pile up meanwhile, and a
- * flush of four or more is a stream.
+ * reconnect storm) waited up to 100 ms for its fan-out after the loop had caught up. Changes
+ * that come faster pile up meanwhile, and a flush of four or more is a stream.
  */
 const BUSY: Pace = { ticks: 2, costs: 1.5 };
 /** A loop busy less than this share of the time since the last flush had nothing waiting. */
