@@ -429,6 +429,30 @@ describe('live hub', () => {
     expect((await sentAfter({ events: 4, busy: false })).apart).toBeLessThan(400);
   });
 
+  it('holds a lone change on a busy loop for one tick after a cheap flush, not two', async () => {
+    await hub.stop();
+    // Ticks of 100 ms: one tick and two are told apart with timers up to 90 ms late.
+    await startHub({ flushMs: 100 });
+    const a = await connect(arosa);
+    const mine = { organisationIds: [10] };
+    await new Promise((r) => setTimeout(r, 150));
+    publish(bus, memo('first', mine));
+    await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
+    const first = a.sentAt.at(-1)!;
+    // Busy for a moment after the flush (a request, a recompute), then the next change.
+    const load = setInterval(() => {
+      const until = performance.now() + 8;
+      while (performance.now() < until);
+    }, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    clearInterval(load);
+    publish(bus, memo('next', mine));
+    await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
+    const apart = a.sentAt.at(-1)! - first;
+    expect(apart).toBeGreaterThanOrEqual(95);
+    expect(apart).toBeLessThan(190);
+  });
+
   it('sends a steady stream of changes in frames four ticks apart, a lone change at once', async () => {
     await hub.stop();
     await startHub({ flushMs: 25 });
@@ -458,7 +482,7 @@ describe('live hub', () => {
     await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
     expect(performance.now() - published).toBeLessThan(20);
     // A few events at once are no stream (a unit change and the swap proposals it moves):
-    // the next change waits at most the busy pace (two ticks), not the stream's four.
+    // the next change waits at most the busy pace (one tick), not the stream's four.
     for (const text of ['unit', 'fallen', 'proposed']) publish(bus, memo(text, mine));
     await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
     await new Promise((r) => setTimeout(r, 60));
