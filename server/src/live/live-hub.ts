@@ -73,19 +73,27 @@ const STREAM_EVENTS = 4;
  */
 const STREAMING: Pace = { ticks: 4, costs: 4 };
 /**
- * A change now and then on a busy loop: the tick, or 1.5 times the last flush's cost if that
- * is longer, so the fan-out takes at most two thirds of the loop. At half (twice the cost),
- * one change after the other to 5,000 clients on one instance (flushes of 40-60 ms, up to 120
- * right after a reconnect storm) waited up to 100 ms for its fan-out after the loop had
- * caught up. No more than the tick after a cheap flush: a loop is often busy for a moment (a
- * swap recompute, the request of the change itself), and two ticks held such changes for
- * nothing. One change after the other to 1,000 clients, six alternating runs of 40 changes
- * on each backend: after the first four (a storm's aftermath for every design), 55 of 232
- * changes took over 35 ms at two ticks, 40 at one; p99 embedded 61-120 -> 66-78 ms,
- * Postgres + Redis 48-75 -> 48-55 ms. The streaming pace held them longer still (p99 97-145
- * ms). Changes that come faster pile up meanwhile, and a flush of four or more is a stream.
+ * A few changes now and then on a busy loop (the last flush carried two or three events: a
+ * unit change and the swap proposals it moves, say): two ticks, or 1.5 times the last flush's
+ * cost if that is longer, so the fan-out takes at most two thirds of the loop. At half (twice
+ * the cost), one change after the other to 5,000 clients on one instance (flushes of 40-60
+ * ms, up to 120 right after a reconnect storm) waited up to 100 ms for its fan-out after the
+ * loop had caught up. From about 80 changes/s two ticks gather four events or more, and the
+ * stream's pace takes over.
  */
-const BUSY: Pace = { ticks: 1, costs: 1.5 };
+const BUSY: Pace = { ticks: 2, costs: 1.5 };
+/**
+ * A lone change on a busy loop (the last flush carried one event): one tick, or the stretch
+ * by cost. A loop is often busy for a moment with nothing waiting (a swap recompute, the
+ * change's own request), and two ticks held such changes 19-30 ms after flushes that had cost
+ * 5-11 ms. One change after the other to 1,000 clients, three alternating runs of 40 changes
+ * on embedded and Postgres + Redis each: after the first four, 25 of 216 changes took over 35
+ * ms against 32 of 216 with two ticks; p99 on Postgres + Redis 39-50 ms against 50-62. Only
+ * after a lone change: with one tick after any flush on a busy loop, 80-160 changes/s never
+ * made a stream, and the extra frames took the loop from the requests (embedded, 1,000
+ * clients, HTTP p99 at 100 changes/s 83-138 ms against 32-44 with this pace).
+ */
+const BUSY_LONE: Pace = { ticks: 1, costs: 1.5 };
 /** A loop busy less than this share of the time since the last flush had nothing waiting. */
 const IDLE_LOOP_SHARE = 0.5;
 /** The stretch's cap in ticks: one slow flush (a stall) must not hold the next. */
@@ -428,14 +436,20 @@ export class LiveHub {
     if (!this.flushScheduled && this.unsent.length > 0) {
       this.flushScheduled = true;
       // A lone change (a quiet night, or one after the other) goes out at once, or at the next
-      // tick if the last flush was less than a tick ago. While changes stream in, or the loop
-      // is busy, flushes keep their pace; on a busy loop the pace stretches further when a
-      // flush is expensive (many sockets), up to the cap. A client then gets fewer frames,
-      // each with more changes; nothing is lost or reordered.
+      // tick if the last flush was less than a tick ago. While changes stream in, flushes are
+      // four ticks apart, and two after a few changes together on a busy loop; on a busy loop
+      // the pace stretches further when a flush is expensive (many sockets), up to the cap. A
+      // client then gets fewer frames, each with more changes; nothing is lost or reordered.
       const loopBusy =
         performance.eventLoopUtilization(this.afterFlush).utilization >= IDLE_LOOP_SHARE;
       const streaming = this.lastFlushEvents >= STREAM_EVENTS;
-      const pace = streaming ? STREAMING : loopBusy ? BUSY : null;
+      const pace = streaming
+        ? STREAMING
+        : !loopBusy
+          ? null
+          : this.lastFlushEvents > 1
+            ? BUSY
+            : BUSY_LONE;
       const every = pace
         ? Math.max(
             pace.ticks * this.o.flushMs,
