@@ -29,6 +29,22 @@ export function rssOf(pid: number): number {
 }
 
 /**
+ * Connections the kernel dropped because a listener's accept queue was full, machine-wide
+ * since boot (Linux; 0 where it cannot be read). A dropped client retries after 1, 3, 7 s.
+ */
+export function listenOverflows(): number {
+  try {
+    const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'))
+      .map((l) => l.split(/\s+/));
+    return Number(values?.[names?.indexOf('ListenOverflows') ?? -1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * A port nobody listens on now, below the range the kernel hands out to outgoing connections
  * (a port from there could be taken by a client socket before the server binds it); other
  * services of the machine listen in the 4xxx range too.

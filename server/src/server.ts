@@ -62,7 +62,10 @@ async function main() {
   await step('starting the app (live hub)', async () => {
     await app.ready();
   });
-  await app.listen({ host: config.host, port: config.port });
+  // A restart's reconnect storm: thousands of connections arrive at once. Node's default
+  // accept queue (511) overflowed there and the kernel dropped the rest, whose clients retried
+  // only after 1, 3, 7 or 15 s (SYN retransmits). The kernel caps this at net.core.somaxconn.
+  await app.listen({ host: config.host, port: config.port, backlog: 4096 });
 
   /**
    * SIGTERM (orchestrator, `docker stop`) or SIGINT (Ctrl-C): /api/ready turns 503, the
