@@ -112,10 +112,13 @@ async function measure(
     await ask({ cmd: 'close' });
     await new Promise((r) => setTimeout(r, 2000));
     const rss0 = cluster.pids.reduce((s, p) => s + rssOf(p), 0);
-    const overflows = listenOverflows();
+    const overflowsBefore = listenOverflows();
     const storm = await ask<ConnectResult>({ cmd: 'connect', targets, n, timeoutMs: 300_000 });
+    const overflowsAfter = listenOverflows();
+    const overflows =
+      overflowsBefore === null || overflowsAfter === null ? '?' : overflowsAfter - overflowsBefore;
     say(
-      `${n} clients at once: all with state in ${fmt(storm.ms)}, ${storm.refused} refused ${JSON.stringify(storm.reasons ?? {})}, ${listenOverflows() - overflows} dropped by a full accept queue; first frame ${(storm.firstFrameBytes / 1024).toFixed(0)} KB`,
+      `${n} clients at once: all with state in ${fmt(storm.ms)}, ${storm.refused} refused ${JSON.stringify(storm.reasons ?? {})}, accept queue full ${overflows} times; first frame ${(storm.firstFrameBytes / 1024).toFixed(0)} KB`,
     );
     await new Promise((r) => setTimeout(r, 2000));
     const rss1 = cluster.pids.reduce((s, p) => s + rssOf(p), 0);

@@ -29,18 +29,20 @@ export function rssOf(pid: number): number {
 }
 
 /**
- * Connections the kernel dropped because a listener's accept queue was full, machine-wide
- * since boot (Linux; 0 where it cannot be read). A dropped client retries after 1, 3, 7 s.
+ * How often a listener's accept queue was full, for this network namespace since boot (the
+ * kernel's ListenOverflows: a dropped SYN or handshake ACK each, so a client that retries
+ * counts again; it retries after 1, 3, 7, 15 s). Null where it cannot be read (not Linux).
  */
-export function listenOverflows(): number {
+export function listenOverflows(): number | null {
   try {
     const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('TcpExt:'))
       .map((l) => l.split(/\s+/));
-    return Number(values?.[names?.indexOf('ListenOverflows') ?? -1] ?? 0);
+    const value = values?.[names?.indexOf('ListenOverflows') ?? -1];
+    return value === undefined ? null : Number(value);
   } catch {
-    return 0;
+    return null;
   }
 }
 

@@ -88,10 +88,11 @@ const BUSY: Pace = { ticks: 2, costs: 1.5 };
  * change's own request), and two ticks held such changes 19-30 ms after flushes that had cost
  * 5-11 ms. One change after the other to 1,000 clients, three alternating runs of 40 changes
  * on embedded and Postgres + Redis each: after the first four, 25 of 216 changes took over 35
- * ms against 32 of 216 with two ticks; p99 on Postgres + Redis 39-50 ms against 50-62. Only
- * after a lone change: with one tick after any flush on a busy loop, 80-160 changes/s never
- * made a stream, and the extra frames took the loop from the requests (embedded, 1,000
- * clients, HTTP p99 at 100 changes/s 83-138 ms against 32-44 with this pace).
+ * ms against 32 of 216 with two ticks; p99 on Postgres + Redis 39-50 ms against 50-62
+ * (embedded within the noise). Only after a lone change: with one tick after any flush on a
+ * busy loop, 80-160 changes/s never made a stream, and the extra frames took the loop from
+ * the requests (embedded, 1,000 clients, HTTP p99 at 100 changes/s 83-138 ms against 32-35
+ * with this pace and 39-44 with two ticks).
  */
 const BUSY_LONE: Pace = { ticks: 1, costs: 1.5 };
 /** A loop busy less than this share of the time since the last flush had nothing waiting. */
@@ -162,7 +163,7 @@ export class LiveHub {
   private unsent: LiveEvent[] = [];
   private flushScheduled = false;
   private lastFlushAt = -Infinity;
-  /** How many events the last flush sent. */
+  /** How many events the last flush carried (0 before the first). */
   private lastFlushEvents = 0;
   /** How long the last flush held the event loop (socket writes included). */
   private lastFlushCost = 0;
@@ -435,9 +436,9 @@ export class LiveHub {
     if (this.ring.length > this.o.ringSize * 1.25) this.ring = this.ring.slice(-this.o.ringSize);
     if (!this.flushScheduled && this.unsent.length > 0) {
       this.flushScheduled = true;
-      // A lone change (a quiet night, or one after the other) goes out at once, or at the next
-      // tick if the last flush was less than a tick ago. While changes stream in, flushes are
-      // four ticks apart, and two after a few changes together on a busy loop; on a busy loop
+      // A change after a quiet spell goes out at once, or at the next tick if the last flush
+      // was less than a tick ago. While changes stream in, flushes are four ticks apart; on a
+      // busy loop, two after a flush of a few changes together (one after a lone one), and
       // the pace stretches further when a flush is expensive (many sockets), up to the cap. A
       // client then gets fewer frames, each with more changes; nothing is lost or reordered.
       const loopBusy =
