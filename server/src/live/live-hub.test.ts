@@ -109,6 +109,11 @@ const memo = (text: string, audience: Partial<Audience>, organisationId = 10): L
 const publish = (bus: Bus, ...events: LiveEvent[]) =>
   bus.publish({ kind: 'events', events } satisfies BusMessage);
 const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Holds the event loop (and this thread) for `ms`. */
+const spin = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
 
 let database: Database;
 // Migrating an embedded database takes a while on a busy machine.
@@ -357,8 +362,7 @@ describe('live hub', () => {
       const turn = performance.now();
       worstLateness = Math.max(worstLateness, turn - lastTurn);
       lastTurn = turn;
-      const until = turn + 8;
-      while (performance.now() < until);
+      spin(8);
     }, 1);
     await new Promise((r) => setTimeout(r, 1500));
     clearInterval(load);
@@ -389,9 +393,8 @@ describe('live hub', () => {
     const sentAt: number[] = [];
     const send = socket.send.bind(socket);
     socket.send = (data: Buffer) => {
-      const started = performance.now();
-      sentAt.push(started);
-      while (performance.now() < started + 150);
+      sentAt.push(performance.now());
+      spin(150);
       send(data);
     };
     await hub.attach(socket as never, coordinator);
@@ -402,12 +405,7 @@ describe('live hub', () => {
       const before = sentAt.length;
       publish(bus, ...Array.from({ length: opts.events }, () => memo('costly', toAll)));
       await vi.waitFor(() => expect(sentAt).toHaveLength(before + 1), { interval: 2 });
-      const load = opts.busy
-        ? setInterval(() => {
-            const until = performance.now() + 8;
-            while (performance.now() < until);
-          }, 1)
-        : undefined;
+      const load = opts.busy ? setInterval(() => spin(8), 1) : undefined;
       await new Promise((r) => setTimeout(r, 20));
       clearInterval(load);
       const published = performance.now();
@@ -444,8 +442,7 @@ describe('live hub', () => {
       // Busy for a moment after the flush (a request, a recompute), then the next change:
       // one spin, at least as long as the time since the flush (a late wake-up counts as
       // idle), so the loop is judged busy. On an idle loop one tick is the pace anyway.
-      const until = performance.now() + Math.max(20, 2 * (performance.now() - first));
-      while (performance.now() < until);
+      spin(Math.max(20, 2 * (performance.now() - first)));
       publish(bus, memo('next', mine));
       await vi.waitFor(() => expect(a.batches().at(-1)!.seq).toBe(seq), { interval: 1 });
       return a.sentAt.at(-1)! - first;

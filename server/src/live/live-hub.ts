@@ -95,6 +95,15 @@ const BUSY: Pace = { ticks: 2, costs: 1.5 };
  * with this pace and 39-44 with two ticks).
  */
 const BUSY_LONE: Pace = { ticks: 1, costs: 1.5 };
+/**
+ * The pace after a flush of `events` (null: the tick alone). On an idle loop only a stream
+ * keeps its pace; nothing was waiting behind the fan-out.
+ */
+function paceAfter(events: number, loopBusy: boolean): Pace | null {
+  if (events >= STREAM_EVENTS) return STREAMING;
+  if (!loopBusy) return null;
+  return events > 1 ? BUSY : BUSY_LONE;
+}
 /** A loop busy less than this share of the time since the last flush had nothing waiting. */
 const IDLE_LOOP_SHARE = 0.5;
 /** The stretch's cap in ticks: one slow flush (a stall) must not hold the next. */
@@ -443,14 +452,7 @@ export class LiveHub {
       // client then gets fewer frames, each with more changes; nothing is lost or reordered.
       const loopBusy =
         performance.eventLoopUtilization(this.afterFlush).utilization >= IDLE_LOOP_SHARE;
-      const streaming = this.lastFlushEvents >= STREAM_EVENTS;
-      const pace = streaming
-        ? STREAMING
-        : !loopBusy
-          ? null
-          : this.lastFlushEvents > 1
-            ? BUSY
-            : BUSY_LONE;
+      const pace = paceAfter(this.lastFlushEvents, loopBusy);
       const every = pace
         ? Math.max(
             pace.ticks * this.o.flushMs,
